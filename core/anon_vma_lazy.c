@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ANON_VMA_LAZY core: lazy roots, their lock, the first-fault, split, merge
+ * and unlink transitions, the upgrade at fork and the lazy rmap walk.
+ *
+ * This file is built unchanged in two hosts: in mm/ of a kernel tree and in
+ * userspace over shim/user. It includes only the seam and its own headers.
+ */
+#include "lazyrmap_internal.h"
+#include "anon_vma_lazy.h"
+
+int sysctl_anon_vma_lazy __read_mostly = 1;
+unsigned long sysctl_anon_vma_lazy_max_pages __read_mostly;
+
+static struct kmem_cache *anon_vma_lazy_cachep;
+
+/*
+ * Roots are locked through a hashed table of rwsems rather than a lock of
+ * their own, as hugetlb's fault mutexes are: a root then costs 32 bytes.
+ * No path holds two root locks at once, so sharing a class is safe; two
+ * roots on one bucket only make VMA changes of unrelated processes wait on
+ * each other, and walkers take the lock shared.
+ */
+#define ANON_VMA_LAZY_LOCK_BITS	8
+static struct rw_semaphore anon_vma_lazy_locks[1 << ANON_VMA_LAZY_LOCK_BITS];
+
+static struct rw_semaphore *anon_vma_lazy_lock(struct anon_vma_lazy *root)
+{
+	return &anon_vma_lazy_locks[hash_ptr(root, ANON_VMA_LAZY_LOCK_BITS)];
+}
+
+void anon_vma_lazy_lock_write(struct anon_vma_lazy *root)
+{
+	down_write(anon_vma_lazy_lock(root));
+}
+
+void anon_vma_lazy_unlock_write(struct anon_vma_lazy *root)
+{
+	up_write(anon_vma_lazy_lock(root));
+}
+
+void anon_vma_lazy_lock_read(struct anon_vma_lazy *root)
+{
+	down_read(anon_vma_lazy_lock(root));
+}
+
+int anon_vma_lazy_trylock_read(struct anon_vma_lazy *root)
+{
+	return down_read_trylock(anon_vma_lazy_lock(root));
+}
+
+void anon_vma_lazy_unlock_read(struct anon_vma_lazy *root)
+{
+	up_read(anon_vma_lazy_lock(root));
+}
+
+void anon_vma_lazy_assert_locked(struct anon_vma_lazy *root)
+{
+	lockdep_assert_held(anon_vma_lazy_lock(root));
+}
+
+struct ctl_table anon_vma_lazy_sysctls[] = {
+	{
+		.procname	= "anon_vma_lazy",
+		.data		= &sysctl_anon_vma_lazy,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "anon_vma_lazy_max_pages",
+		.data		= &sysctl_anon_vma_lazy_max_pages,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
+};
+
+const unsigned int anon_vma_lazy_nr_sysctls = ARRAY_SIZE(anon_vma_lazy_sysctls);
+
+int anon_vma_lazy_sysctl_init(void)
+{
+	register_sysctl_init("vm", anon_vma_lazy_sysctls);
+	return 0;
+}
+
+int anon_vma_lazy_init(void)
+{
+	unsigned int i;
+
+	/* The low three bits of folio->mapping carry the lazy encoding. */
+	BUILD_BUG_ON(__alignof__(struct anon_vma_lazy) < 8);
+	anon_vma_lazy_cachep = KMEM_CACHE(anon_vma_lazy, SLAB_PANIC | SLAB_ACCOUNT);
+	if (!anon_vma_lazy_cachep)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(anon_vma_lazy_locks); i++)
+		init_rwsem(&anon_vma_lazy_locks[i]);
+	return 0;
+}
+
+/*
+ * A new lazy root is only worth it for private anonymous memory that the
+ * policy admits; everything else takes the mainline path.
+ */
+bool anon_vma_lazy_eligible(const struct vm_area_struct *vma)
+{
+	unsigned long max_pages = READ_ONCE(sysctl_anon_vma_lazy_max_pages);
+
+	if (!READ_ONCE(sysctl_anon_vma_lazy))
+		return false;
+	if (!vma_is_anonymous(vma) || (vma->vm_flags & VM_SHARED))
+		return false;
+	return !max_pages || vma_pages(vma) <= max_pages;
+}
+
+static struct anon_vma_lazy *anon_vma_lazy_alloc(void)
+{
+	struct anon_vma_lazy *root;
+
+	root = kmem_cache_alloc(anon_vma_lazy_cachep, GFP_KERNEL);
+	if (!root)
+		return NULL;
+	refcount_set(&root->refcount, 1);
+	root->nr_vmas = 0;
+	root->upgraded = NULL;
+	INIT_LIST_HEAD(&root->vmas);
+	return root;
+}
+
+static void anon_vma_lazy_free_rcu(struct rcu_head *head)
+{
+	struct anon_vma_lazy *root = container_of(head, struct anon_vma_lazy, rcu);
+
+	kmem_cache_free(anon_vma_lazy_cachep, root);
+}
+
+void anon_vma_lazy_get(struct anon_vma_lazy *root)
+{
+	refcount_inc(&root->refcount);
+}
+
+/*
+ * The root outlives its last user by a grace period: a walker may have read
+ * folio->mapping under RCU and be about to try for a reference.
+ */
+void anon_vma_lazy_put(struct anon_vma_lazy *root)
+{
+	if (!refcount_dec_and_test(&root->refcount))
+		return;
+	VM_WARN_ON(root->nr_vmas || !list_empty(&root->vmas));
+	call_rcu(&root->rcu, anon_vma_lazy_free_rcu);
+}
+
+static void anon_vma_lazy_link(struct anon_vma_lazy *root,
+			       struct vm_area_struct *vma)
+{
+	anon_vma_lazy_assert_locked(root);
+	/* Tail: a VMA made from another is walked after it (see move_ptes). */
+	list_add_tail(&vma->anon_vma_chain, &root->vmas);
+	root->nr_vmas++;
+}
+
+/*
+ * @near is a neighbour of @vma that the host found compatible (adjacent,
+ * same flags and policy, continuous pgoff): its root can serve @vma too, so
+ * that the two can merge again later.
+ */
+struct anon_vma_lazy *anon_vma_lazy_reusable(const struct vm_area_struct *near,
+					     const struct vm_area_struct *vma)
+{
+	struct anon_vma_lazy *root;
+
+	root = anon_vma_tree_to_lazy(vma_anon_vma_tree(near));
+	if (!root || near->vm_mm != vma->vm_mm)
+		return NULL;
+	if (vma_mapping_base(near) != vma_mapping_base(vma))
+		return NULL;
+	return root;
+}
+
+/*
+ * First anonymous fault of @vma: give it a lazy root, @reuse if the host
+ * found one next door. Like __anon_vma_prepare(), runs under mmap_lock held
+ * for read, so two threads may race here; page_table_lock picks the winner.
+ */
+int anon_vma_lazy_prepare(struct vm_area_struct *vma,
+			  struct anon_vma_lazy *reuse)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct anon_vma_lazy *root = reuse, *allocated = NULL;
+
+	mmap_assert_locked(mm);
+	if (!root) {
+		root = anon_vma_lazy_alloc();
+		if (!root)
+			return -ENOMEM;
+		allocated = root;
+	}
+
+	anon_vma_lazy_lock_write(root);
+	spin_lock(&mm->page_table_lock);
+	if (likely(!vma->anon_vma)) {
+		if (!allocated)
+			anon_vma_lazy_get(root);
+		anon_vma_lazy_link(root, vma);
+		vma_publish_anon_vma_tree(vma, anon_vma_tree_lazy(root));
+		anon_vma_lazy_host_count(allocated ? ANON_VMA_LAZY_ROOT_ALLOC :
+					 ANON_VMA_LAZY_ROOT_REUSE);
+		allocated = NULL;
+	}
+	spin_unlock(&mm->page_table_lock);
+	anon_vma_lazy_unlock_write(root);
+
+	if (unlikely(allocated))
+		anon_vma_lazy_put(allocated);
+	return 0;
+}
+
+/*
+ * @dst was made from @src by split, copy_vma() (mremap) or a merge that
+ * extends a VMA without anon memory over one with it: it joins @src's root.
+ * Nothing is allocated, so this cannot fail; it returns int to stand where
+ * anon_vma_clone() does.
+ */
+int anon_vma_lazy_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(vma_anon_vma_tree(src));
+
+	if (WARN_ON_ONCE(!root || dst->vm_mm != src->vm_mm))
+		return -EINVAL;
+	anon_vma_lazy_lock_write(root);
+	anon_vma_lazy_get(root);
+	anon_vma_lazy_link(root, dst);
+	vma_set_anon_vma_tree(dst, anon_vma_tree_lazy(root));
+	anon_vma_lazy_unlock_write(root);
+	return 0;
+}
+
+/*
+ * @vma leaves its root: munmap, exit, or merged into a neighbour. Called
+ * where unlink_anon_vmas() is, before free_pgtables() frees the page tables,
+ * so a walker holding the root lock never sees a VMA without them.
+ */
+void anon_vma_lazy_unlink(struct vm_area_struct *vma)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
+
+	if (WARN_ON_ONCE(!root))
+		return;
+	anon_vma_lazy_lock_write(root);
+	list_del_init(&vma->anon_vma_chain);
+	root->nr_vmas--;
+	vma_set_anon_vma_tree(vma, anon_vma_tree_none());
+	anon_vma_lazy_unlock_write(root);
+	anon_vma_lazy_put(root);
+}
+
+/*
+ * May VMAs with trees @a and @b become one? Only when every folio would be
+ * found the same way afterwards. @vma is the one of the two that has a tree
+ * when the other has none, as in is_mergeable_anon_vma(). A shared lazy root
+ * implies a shared mapping base: merge already demands continuous pgoff.
+ */
+bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
+			     const struct vm_area_struct *vma)
+{
+	enum anon_vma_state sa = anon_vma_tree_state(a);
+	enum anon_vma_state sb = anon_vma_tree_state(b);
+
+	if (sa == ANON_VMA_STATE_BAD || sb == ANON_VMA_STATE_BAD)
+		return false;
+	if (sa == ANON_VMA_STATE_NONE || sb == ANON_VMA_STATE_NONE) {
+		enum anon_vma_state other = sa == ANON_VMA_STATE_NONE ? sb : sa;
+
+		switch (other) {
+		case ANON_VMA_STATE_NONE:
+		case ANON_VMA_STATE_LAZY:
+			return true;
+		case ANON_VMA_STATE_PARENT:
+			/* Inherited: eager would refuse (two chains), so do we. */
+			return false;
+		default:
+			return !vma || list_is_singular(&vma->anon_vma_chain);
+		}
+	}
+	return anon_vma_tree_equal(a, b);
+}
+
+/*
+ * Sharing begins (fork): every VMA on @root moves onto one new regular
+ * anon_vma, atomically for walkers, and the root forwards to it from then
+ * on. Folios still naming the root need no rewrite to be found; the
+ * anon_vma keeps the root alive until it is itself freed. The caller holds
+ * mmap_lock for write, so the set of VMAs on the root is stable.
+ */
+int anon_vma_lazy_upgrade(struct anon_vma_lazy *root)
+{
+	struct anon_vma_chain *avc, *next_avc;
+	struct vm_area_struct *vma, *next;
+	struct anon_vma *anon_vma;
+	unsigned int nr = root->nr_vmas, i;
+	LIST_HEAD(avcs);
+
+	if (WARN_ON_ONCE(!nr || root->upgraded))
+		return -EINVAL;
+	anon_vma = anon_vma_lazy_host_anon_vma_alloc();
+	if (!anon_vma)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		avc = anon_vma_lazy_host_avc_alloc();
+		if (!avc)
+			goto enomem;
+		list_add(&avc->same_vma, &avcs);
+	}
+
+	anon_vma_lazy_lock_write(root);
+	anon_vma_lock_write(anon_vma);
+	list_for_each_entry_safe(vma, next, &root->vmas, anon_vma_chain) {
+		mmap_assert_write_locked(vma->vm_mm);
+		avc = list_first_entry(&avcs, struct anon_vma_chain, same_vma);
+		list_del(&avc->same_vma);
+		list_del_init(&vma->anon_vma_chain);
+		anon_vma_lazy_host_link(vma, avc, anon_vma);
+	}
+	root->nr_vmas = 0;
+	anon_vma_lazy_host_set_origin(anon_vma, root);
+	smp_store_release(&root->upgraded, anon_vma);
+	anon_vma_unlock_write(anon_vma);
+	anon_vma_lazy_unlock_write(root);
+
+	/* The VMAs' references become the single one the anon_vma holds. */
+	if (nr > 1 && WARN_ON(refcount_sub_and_test(nr - 1, &root->refcount)))
+		return -EINVAL;
+	anon_vma_lazy_host_count(ANON_VMA_LAZY_UPGRADE_FORK);
+	return 0;
+
+enomem:
+	list_for_each_entry_safe(avc, next_avc, &avcs, same_vma)
+		anon_vma_lazy_host_avc_free(avc);
+	put_anon_vma(anon_vma);
+	return -ENOMEM;
+}
+
+/* The anon_vma that @root was upgraded to is being freed. */
+void anon_vma_lazy_forward_release(struct anon_vma_lazy *root)
+{
+	anon_vma_lazy_put(root);
+}
+
+/*
+ * Stands where anon_vma_fork() does in dup_mmap(). A lazy parent becomes
+ * regular first; the child then chains into the parent's anon_vmas, as in
+ * mainline, but gets an anon_vma of its own only when it first needs one
+ * (PARENT state, see anon_vma_lazy_parent_adopt()). With the switch off,
+ * the child is forked exactly as mainline does it.
+ */
+int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	anon_vma_tree_t ptree = vma_anon_vma_tree(pvma);
+	struct anon_vma *parent;
+	int err;
+
+	switch (anon_vma_tree_state(ptree)) {
+	case ANON_VMA_STATE_NONE:
+		vma_set_anon_vma_tree(vma, ptree);
+		return 0;
+	case ANON_VMA_STATE_BAD:
+		return -EINVAL;
+	case ANON_VMA_STATE_LAZY:
+		err = anon_vma_lazy_upgrade(anon_vma_tree_to_lazy(ptree));
+		if (err)
+			return err;
+		ptree = vma_anon_vma_tree(pvma);
+		parent = anon_vma_tree_to_regular(ptree);
+		break;
+	case ANON_VMA_STATE_PARENT:
+		parent = anon_vma_tree_to_parent(ptree);
+		break;
+	default:
+		parent = anon_vma_tree_to_regular(ptree);
+		break;
+	}
+
+	if (!READ_ONCE(sysctl_anon_vma_lazy)) {
+		if (anon_vma_tree_state(ptree) == ANON_VMA_STATE_PARENT) {
+			err = anon_vma_lazy_parent_adopt(pvma);
+			if (err)
+				return err;
+		}
+		return anon_vma_lazy_host_fork(vma, pvma);
+	}
+
+	vma_set_anon_vma_tree(vma, anon_vma_tree_none());
+	err = anon_vma_lazy_host_clone(vma, pvma);
+	if (err)
+		return err;
+	/* The clone reused an anon_vma that no VMA was filling: it is ours. */
+	if (vma->anon_vma)
+		return 0;
+	vma_set_anon_vma_tree(vma, anon_vma_tree_parent(parent));
+	anon_vma_lazy_host_count(ANON_VMA_LAZY_PARENT_FORK);
+	return 0;
+}
+
+/*
+ * First anonymous fault in a PARENT VMA: the rest of anon_vma_fork(), an
+ * anon_vma of its own under the one it inherited.
+ */
+int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma)
+{
+	struct anon_vma *parent = anon_vma_tree_to_parent(vma_anon_vma_tree(vma));
+	int err;
+
+	if (WARN_ON_ONCE(!parent))
+		return -EINVAL;
+	err = anon_vma_lazy_host_adopt(vma, parent);
+	if (!err)
+		anon_vma_lazy_host_count(ANON_VMA_LAZY_PARENT_ADOPT);
+	return err;
+}
+
+/*
+ * Where a folio is handled anyway (fork copying its pte, swap-in), point it
+ * at the anon_vma its root forwards to, saving later walks a hop. Without
+ * the folio lock, so only a value still naming the root is replaced.
+ */
+bool folio_anon_vma_lazy_rewrite(struct folio *folio)
+{
+	struct address_space *old = READ_ONCE(folio->mapping);
+	struct anon_vma_lazy *root = anon_mapping_to_lazy((unsigned long)old);
+	struct address_space *new;
+	struct anon_vma *anon_vma;
+
+	if (!root)
+		return false;
+	anon_vma = smp_load_acquire(&root->upgraded);
+	if (!anon_vma)
+		return false;
+	new = (struct address_space *)((unsigned long)anon_vma | PAGE_MAPPING_ANON);
+	return cmpxchg(&folio->mapping, old, new) == old;
+}
+
+/*
+ * @folio now belongs to @vma (a new folio, wp reuse, uffd move): name its
+ * lazy root or, as __folio_set_anon(), its anon_vma, the tree's root when
+ * the folio may be shared. A PARENT VMA must adopt an anon_vma first.
+ */
+int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
+			   bool exclusive)
+{
+	anon_vma_tree_t tree = vma_anon_vma_tree(vma);
+	struct anon_vma *anon_vma;
+
+	switch (anon_vma_tree_state(tree)) {
+	case ANON_VMA_STATE_LAZY:
+		folio_set_anon_vma_lazy(folio, anon_vma_tree_to_lazy(tree));
+		return 0;
+	case ANON_VMA_STATE_REGULAR:
+		anon_vma = anon_vma_tree_to_regular(tree);
+		if (!exclusive)
+			anon_vma = anon_vma->root;
+		WRITE_ONCE(folio->mapping, (struct address_space *)
+			   ((unsigned long)anon_vma | PAGE_MAPPING_ANON));
+		return 0;
+	default:
+		WARN_ON_ONCE(1);
+		return -EINVAL;
+	}
+}
+
+/*
+ * The address of page @pgoff (of a folio of @nr_pages) in @vma, or -EFAULT
+ * if @vma does not cover it: vma_mapping_base(vma) + pgoff * PAGE_SIZE.
+ * A folio straddling the start of @vma resolves to vm_start.
+ */
+unsigned long anon_vma_lazy_address(const struct vm_area_struct *vma,
+				    pgoff_t pgoff, unsigned long nr_pages)
+{
+	unsigned long address;
+
+	if (pgoff >= vma->vm_pgoff) {
+		address = vma_mapping_base(vma) + (pgoff << PAGE_SHIFT);
+		if (address < vma->vm_start || address >= vma->vm_end)
+			return -EFAULT;
+		return address;
+	}
+	if (pgoff + nr_pages - 1 >= vma->vm_pgoff)
+		return vma->vm_start;
+	return -EFAULT;
+}
+
+/*
+ * A reference on the lazy root @folio names, or NULL if it names none, is
+ * no longer mapped, or its root is being freed. As folio_get_anon_vma().
+ */
+struct anon_vma_lazy *folio_get_anon_vma_lazy(const struct folio *folio)
+{
+	struct anon_vma_lazy *root;
+
+	rcu_read_lock();
+	root = folio_anon_vma_lazy(folio);
+	if (root && (!folio_mapped(folio) ||
+		     !refcount_inc_not_zero(&root->refcount)))
+		root = NULL;
+	rcu_read_unlock();
+	return root;
+}
+
+/* With the root locked or referenced: the anon_vma it forwards to, if any. */
+struct anon_vma *anon_vma_lazy_forward(struct anon_vma_lazy *root)
+{
+	return smp_load_acquire(&root->upgraded);
+}
+
+static struct anon_vma *anon_vma_lazy_forward_get(struct anon_vma_lazy *root)
+{
+	struct anon_vma *anon_vma;
+
+	rcu_read_lock();
+	anon_vma = anon_vma_lazy_forward(root);
+	if (anon_vma && !atomic_inc_not_zero(&anon_vma->refcount))
+		anon_vma = NULL;
+	rcu_read_unlock();
+	return anon_vma;
+}
+
+/*
+ * The lazy half of rmap_walk_anon(). Visits every VMA on the folio's root
+ * that covers it, under the root lock taken shared (or held by the caller
+ * when @locked). If the root was upgraded, visits nothing and returns the
+ * anon_vma it forwards to, with a reference, for the caller to walk as a
+ * regular one and then put_anon_vma().
+ */
+struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
+				     struct rmap_walk_control *rwc,
+				     bool locked)
+{
+	struct anon_vma_lazy *root;
+	struct anon_vma *forward = NULL;
+	unsigned long nr_pages = folio_nr_pages(folio);
+	pgoff_t pgoff = folio_pgoff(folio);
+	struct vm_area_struct *vma;
+
+	if (locked) {
+		root = folio_anon_vma_lazy(folio);
+		anon_vma_lazy_assert_locked(root);
+	} else {
+		root = folio_get_anon_vma_lazy(folio);
+		if (!root)
+			return NULL;
+		if (rwc->try_lock) {
+			if (!anon_vma_lazy_trylock_read(root)) {
+				rwc->contended = true;
+				anon_vma_lazy_put(root);
+				return NULL;
+			}
+		} else {
+			anon_vma_lazy_lock_read(root);
+		}
+	}
+
+	if (anon_vma_lazy_forward(root)) {
+		/* A caller that locks the rmap locks where the root forwards. */
+		if (!WARN_ON_ONCE(locked))
+			forward = anon_vma_lazy_forward_get(root);
+		goto out;
+	}
+
+	anon_vma_lazy_for_each_vma(root, vma) {
+		unsigned long address = anon_vma_lazy_address(vma, pgoff,
+							      nr_pages);
+
+		if (address == -EFAULT)
+			continue;
+		cond_resched();
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+out:
+	if (!locked) {
+		anon_vma_lazy_unlock_read(root);
+		anon_vma_lazy_put(root);
+	}
+	return forward;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ANON_VMA_LAZY: anonymous reverse mapping without an anon_vma until the
+ * memory is shared. See docs/design.md for the states, the lock protocol
+ * and the argument that the walk is complete.
+ *
+ * A lazy root stands for one VMA's worth of anonymous memory in one mm, and
+ * is shared by every VMA that split, merge or a move makes from it. It lists
+ * those VMAs through their (otherwise unused) vma->anon_vma_chain, and the
+ * walk addresses a folio in each of them from the VMA's own vm_start and
+ * vm_pgoff, exactly as the anon_vma interval tree does. Fork is the only
+ * event that needs more: it turns the root into a regular anon_vma, and the
+ * root forwards walkers there for as long as that anon_vma lives.
+ */
+#ifndef __MM_ANON_VMA_LAZY_H
+#define __MM_ANON_VMA_LAZY_H
+
+#include "lazyrmap_internal.h"
+
+struct anon_vma_lazy {
+	/* One per linked VMA, one held by the anon_vma it forwards to, walkers. */
+	refcount_t refcount;
+	/* VMAs on @vmas; written under the root lock, read under it or mmap_lock. */
+	unsigned int nr_vmas;
+	/* Set once, under the root lock, when fork turns the root regular. */
+	struct anon_vma *upgraded;
+	union {
+		struct list_head vmas;
+		struct rcu_head rcu;
+	};
+};
+
+/* What the root did, for vmstat (the host maps these to its counters). */
+enum anon_vma_lazy_event {
+	ANON_VMA_LAZY_ROOT_ALLOC,
+	ANON_VMA_LAZY_ROOT_REUSE,
+	ANON_VMA_LAZY_UPGRADE_FORK,
+	ANON_VMA_LAZY_PARENT_FORK,
+	ANON_VMA_LAZY_PARENT_ADOPT,
+	NR_ANON_VMA_LAZY_EVENTS
+};
+
+/* Runtime policy: vm.anon_vma_lazy and vm.anon_vma_lazy_max_pages. */
+extern int sysctl_anon_vma_lazy;
+extern unsigned long sysctl_anon_vma_lazy_max_pages;
+extern struct ctl_table anon_vma_lazy_sysctls[];
+extern const unsigned int anon_vma_lazy_nr_sysctls;
+
+int anon_vma_lazy_init(void);
+int anon_vma_lazy_sysctl_init(void);
+bool anon_vma_lazy_eligible(const struct vm_area_struct *vma);
+
+/* The lock that protects a root's VMA list and the VMAs' ranges on it. */
+void anon_vma_lazy_lock_write(struct anon_vma_lazy *root);
+void anon_vma_lazy_unlock_write(struct anon_vma_lazy *root);
+void anon_vma_lazy_lock_read(struct anon_vma_lazy *root);
+int anon_vma_lazy_trylock_read(struct anon_vma_lazy *root);
+void anon_vma_lazy_unlock_read(struct anon_vma_lazy *root);
+void anon_vma_lazy_assert_locked(struct anon_vma_lazy *root);
+
+void anon_vma_lazy_get(struct anon_vma_lazy *root);
+void anon_vma_lazy_put(struct anon_vma_lazy *root);
+
+/* The first anonymous fault, and the states that follow it. */
+struct anon_vma_lazy *anon_vma_lazy_reusable(const struct vm_area_struct *near,
+					     const struct vm_area_struct *vma);
+int anon_vma_lazy_prepare(struct vm_area_struct *vma,
+			  struct anon_vma_lazy *reuse);
+int anon_vma_lazy_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+void anon_vma_lazy_unlink(struct vm_area_struct *vma);
+bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
+			     const struct vm_area_struct *vma);
+
+/* Sharing begins. */
+int anon_vma_lazy_upgrade(struct anon_vma_lazy *root);
+int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma);
+void anon_vma_lazy_forward_release(struct anon_vma_lazy *root);
+bool folio_anon_vma_lazy_rewrite(struct folio *folio);
+int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
+			   bool exclusive);
+
+/* Resolution and the walk. */
+unsigned long anon_vma_lazy_address(const struct vm_area_struct *vma,
+				    pgoff_t pgoff, unsigned long nr_pages);
+struct anon_vma_lazy *folio_get_anon_vma_lazy(const struct folio *folio);
+struct anon_vma *anon_vma_lazy_forward(struct anon_vma_lazy *root);
+struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
+				     struct rmap_walk_control *rwc,
+				     bool locked);
+
+#define anon_vma_lazy_for_each_vma(root, vma) \
+	list_for_each_entry(vma, &(root)->vmas, anon_vma_chain)
+
+/*
+ * Provided by the host: mm/rmap.c in the kernel, shim/user/src/rmap_model.c
+ * in userspace. They are the mainline anon_vma machinery, reached from here
+ * only when sharing begins.
+ */
+struct anon_vma *anon_vma_lazy_host_anon_vma_alloc(void);
+struct anon_vma_chain *anon_vma_lazy_host_avc_alloc(void);
+void anon_vma_lazy_host_avc_free(struct anon_vma_chain *avc);
+void anon_vma_lazy_host_link(struct vm_area_struct *vma,
+			     struct anon_vma_chain *avc,
+			     struct anon_vma *anon_vma);
+void anon_vma_lazy_host_set_origin(struct anon_vma *anon_vma,
+				   struct anon_vma_lazy *root);
+int anon_vma_lazy_host_clone(struct vm_area_struct *dst,
+			     struct vm_area_struct *src);
+int anon_vma_lazy_host_fork(struct vm_area_struct *vma,
+			    struct vm_area_struct *pvma);
+int anon_vma_lazy_host_adopt(struct vm_area_struct *vma,
+			     struct anon_vma *parent);
+void anon_vma_lazy_host_count(enum anon_vma_lazy_event event);
+
+#endif /* __MM_ANON_VMA_LAZY_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace stand-in for <linux/compiler.h>: kernel access semantics on C11 atomics. */
+#ifndef _SHIM_LINUX_COMPILER_H
+#define _SHIM_LINUX_COMPILER_H
+
+#include <stddef.h>
+#include <sys/cdefs.h>
+
+/* glibc has its own; the kernel's meaning is the same. */
+#undef __always_inline
+
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#define __always_inline		inline __attribute__((__always_inline__))
+#define __must_check		__attribute__((__warn_unused_result__))
+#define __maybe_unused		__attribute__((__unused__))
+#define __read_mostly
+#define __init
+#define __initdata
+#define __aligned(x)		__attribute__((__aligned__(x)))
+#define noinline		__attribute__((__noinline__))
+#define fallthrough		__attribute__((__fallthrough__))
+
+#define barrier()		__asm__ __volatile__("" : : : "memory")
+
+/*
+ * READ_ONCE/WRITE_ONCE are relaxed atomics here so that ThreadSanitizer
+ * treats them as the marked accesses they are in the kernel memory model.
+ */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+
+#define __same_type(a, b)	__builtin_types_compatible_p(typeof(a), typeof(b))
+
+#endif /* _SHIM_LINUX_COMPILER_H */

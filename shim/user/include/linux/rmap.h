@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace stand-in for <linux/rmap.h>: struct anon_vma and
+ * anon_vma_chain with mainline's fields and meaning, the lock and reference
+ * helpers, and the rmap entry points of the userspace model
+ * (shim/user/src/rmap_model.c). The interval tree is a list here; the model
+ * filters it by address as the tree's query would.
+ */
+#ifndef _SHIM_LINUX_RMAP_H
+#define _SHIM_LINUX_RMAP_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/rwsem.h>
+
+struct anon_vma_lazy;
+
+struct anon_vma {
+	struct anon_vma *root;
+	struct rw_semaphore rwsem;
+	atomic_t refcount;
+	unsigned long num_children;
+	unsigned long num_active_vmas;
+	struct anon_vma *parent;
+	/* Stand-in for the interval tree: every chain, linked by avc->rb. */
+	struct list_head rb_root;
+	/* The lazy root this anon_vma was upgraded from, kept until we go. */
+	struct anon_vma_lazy *lazy_origin;
+};
+
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;
+	struct list_head rb;
+};
+
+struct rmap_walk_control {
+	void *arg;
+	bool try_lock;
+	bool contended;
+	bool (*rmap_one)(struct folio *folio, struct vm_area_struct *vma,
+			 unsigned long addr, void *arg);
+	int (*done)(struct folio *folio);
+	struct anon_vma *(*anon_lock)(struct folio *folio,
+				      struct rmap_walk_control *rwc);
+	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
+};
+
+void __put_anon_vma(struct anon_vma *anon_vma);
+
+static inline void get_anon_vma(struct anon_vma *anon_vma)
+{
+	atomic_inc(&anon_vma->refcount);
+}
+
+static inline void put_anon_vma(struct anon_vma *anon_vma)
+{
+	if (atomic_dec_and_test(&anon_vma->refcount))
+		__put_anon_vma(anon_vma);
+}
+
+static inline void anon_vma_lock_write(struct anon_vma *anon_vma)
+{
+	down_write(&anon_vma->root->rwsem);
+}
+
+static inline void anon_vma_unlock_write(struct anon_vma *anon_vma)
+{
+	up_write(&anon_vma->root->rwsem);
+}
+
+static inline void anon_vma_lock_read(struct anon_vma *anon_vma)
+{
+	down_read(&anon_vma->root->rwsem);
+}
+
+static inline void anon_vma_unlock_read(struct anon_vma *anon_vma)
+{
+	up_read(&anon_vma->root->rwsem);
+}
+
+/* The model's mm/rmap.c. */
+int anon_vma_model_init(void);
+int __anon_vma_prepare(struct vm_area_struct *vma);
+int anon_vma_prepare(struct vm_area_struct *vma);
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+void unlink_anon_vmas(struct vm_area_struct *vma);
+struct anon_vma *folio_get_anon_vma(const struct folio *folio);
+void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address);
+void folio_add_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
+void folio_remove_rmap(struct folio *folio);
+void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
+/* Test control: how often the core counted an enum anon_vma_lazy_event. */
+unsigned long anon_vma_lazy_model_events(unsigned int event);
+
+#endif /* _SHIM_LINUX_RMAP_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace stand-in for <linux/rwsem.h>: a pthread rwlock that lockdep knows. */
+#ifndef _SHIM_LINUX_RWSEM_H
+#define _SHIM_LINUX_RWSEM_H
+
+#include <pthread.h>
+#include <linux/lockdep.h>
+
+struct rw_semaphore {
+	pthread_rwlock_t lock;
+	struct lockdep_map dep_map;
+};
+
+void __init_rwsem(struct rw_semaphore *sem, const char *name,
+		  const struct lock_class_key *key);
+void down_read(struct rw_semaphore *sem);
+int down_read_trylock(struct rw_semaphore *sem);
+void up_read(struct rw_semaphore *sem);
+void down_write(struct rw_semaphore *sem);
+int down_write_trylock(struct rw_semaphore *sem);
+void up_write(struct rw_semaphore *sem);
+
+#define init_rwsem(sem) do {						\
+	static struct lock_class_key __key;				\
+	__init_rwsem((sem), #sem, &__key);				\
+} while (0)
+
+#endif /* _SHIM_LINUX_RWSEM_H */

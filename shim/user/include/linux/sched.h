@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace stand-in for <linux/sched.h>. */
+#ifndef _SHIM_LINUX_SCHED_H
+#define _SHIM_LINUX_SCHED_H
+
+#include <sched.h>
+
+/* A preemption point: let another thread in, as a voluntary reschedule can. */
+static inline void cond_resched(void)
+{
+	sched_yield();
+}
+
+#endif /* _SHIM_LINUX_SCHED_H */

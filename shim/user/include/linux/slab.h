@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace stand-in for <linux/slab.h>, after tools/testing/shared/linux.c:
+ * each kmem_cache counts its live objects and can be told to fail an
+ * allocation on demand, so every allocation site can be fault-injected and
+ * every leak is visible. SLAB_TYPESAFE_BY_RCU caches free after a grace
+ * period, the strictest reading of that flag.
+ */
+#ifndef _SHIM_LINUX_SLAB_H
+#define _SHIM_LINUX_SLAB_H
+
+#include <linux/gfp.h>
+#include <linux/types.h>
+
+#define SLAB_HWCACHE_ALIGN	0x1u
+#define SLAB_PANIC		0x2u
+#define SLAB_ACCOUNT		0x4u
+#define SLAB_TYPESAFE_BY_RCU	0x8u
+
+typedef unsigned int slab_flags_t;
+
+struct kmem_cache;
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *));
+void kmem_cache_destroy(struct kmem_cache *cachep);
+void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t gfp);
+void kmem_cache_free(struct kmem_cache *cachep, void *obj);
+
+static inline void *kmem_cache_zalloc(struct kmem_cache *cachep, gfp_t gfp)
+{
+	return kmem_cache_alloc(cachep, gfp | __GFP_ZERO);
+}
+
+#define KMEM_CACHE(__struct, __flags)					\
+	kmem_cache_create(#__struct, sizeof(struct __struct),		\
+			  __alignof__(struct __struct), (__flags), NULL)
+
+/* Test controls: not kernel API. */
+struct kmem_cache *shim_kmem_cache_find(const char *name);
+long shim_kmem_cache_live(const struct kmem_cache *cachep);
+unsigned long shim_kmem_cache_allocs(const struct kmem_cache *cachep);
+unsigned int shim_kmem_cache_size(const struct kmem_cache *cachep);
+/* Make the nth allocation from now (1 = the next) fail, in any cache. */
+void shim_slab_fail_nth(unsigned long nth);
+unsigned long shim_slab_failures(void);
+long shim_slab_live_total(void);
+
+#endif /* _SHIM_LINUX_SLAB_H */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The seam between the ANON_VMA_LAZY core and its host: in userspace, the
+ * headers under shim/user/include, named after the kernel headers they stand
+ * in for. shim/kernel/lazyrmap_internal.h is the kernel twin.
+ */
+#ifndef __LAZYRMAP_INTERNAL_H
+#define __LAZYRMAP_INTERNAL_H
+
+#include <linux/anon_vma_tree.h>
+#include <linux/atomic.h>
+#include <linux/hash.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rmap.h>
+#include <linux/rwsem.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/sysctl.h>
+
+#endif /* __LAZYRMAP_INTERNAL_H */

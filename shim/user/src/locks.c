@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/* spinlock_t and rw_semaphore for the user shim: pthreads, known to lockdep. */
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+
+void __spin_lock_init(spinlock_t *lock, const char *name,
+		      const struct lock_class_key *key)
+{
+	pthread_mutex_init(&lock->mutex, NULL);
+	lockdep_init_map(&lock->dep_map, name, key);
+}
+
+void spin_lock(spinlock_t *lock)
+{
+	lock_acquire(&lock->dep_map, 0, 0);
+	pthread_mutex_lock(&lock->mutex);
+}
+
+void spin_unlock(spinlock_t *lock)
+{
+	lock_release(&lock->dep_map);
+	pthread_mutex_unlock(&lock->mutex);
+}
+
+void __init_rwsem(struct rw_semaphore *sem, const char *name,
+		  const struct lock_class_key *key)
+{
+	pthread_rwlock_init(&sem->lock, NULL);
+	lockdep_init_map(&sem->dep_map, name, key);
+}
+
+void down_read(struct rw_semaphore *sem)
+{
+	lock_acquire(&sem->dep_map, 1, 0);
+	pthread_rwlock_rdlock(&sem->lock);
+}
+
+int down_read_trylock(struct rw_semaphore *sem)
+{
+	if (pthread_rwlock_tryrdlock(&sem->lock))
+		return 0;
+	lock_acquire(&sem->dep_map, 1, 1);
+	return 1;
+}
+
+void up_read(struct rw_semaphore *sem)
+{
+	lock_release(&sem->dep_map);
+	pthread_rwlock_unlock(&sem->lock);
+}
+
+void down_write(struct rw_semaphore *sem)
+{
+	lock_acquire(&sem->dep_map, 0, 0);
+	pthread_rwlock_wrlock(&sem->lock);
+}
+
+int down_write_trylock(struct rw_semaphore *sem)
+{
+	if (pthread_rwlock_trywrlock(&sem->lock))
+		return 0;
+	lock_acquire(&sem->dep_map, 0, 1);
+	return 1;
+}
+
+void up_write(struct rw_semaphore *sem)
+{
+	lock_release(&sem->dep_map);
+	pthread_rwlock_unlock(&sem->lock);
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers the cases share, built in both hosts: they drive the core the way
+ * the kernel does (locks taken, ranges changed under the root lock).
+ */
+#include "lt.h"
+
+const struct ctl_table *lt_sysctl(const char *procname)
+{
+	unsigned int i;
+
+	for (i = 0; i < anon_vma_lazy_nr_sysctls; i++)
+		if (!strcmp(anon_vma_lazy_sysctls[i].procname, procname))
+			return &anon_vma_lazy_sysctls[i];
+	return NULL;
+}
+
+int lt_sysctl_write(struct lt *t, const char *procname, const char *value)
+{
+	const struct ctl_table *table = lt_sysctl(procname);
+	char buf[32];
+	size_t len = strlen(value);
+	loff_t pos = 0;
+
+	LT_NOT_NULL(t, table);
+	LT_TRUE(t, len < sizeof(buf));
+	memcpy(buf, value, len + 1);
+	return table->proc_handler(table, 1, buf, &len, &pos);
+}
+
+/* A new, exclusive anonymous folio mapped at @address, as a fault does. */
+void lt_map(struct lt *t, struct folio *folio, struct vm_area_struct *vma,
+	    unsigned long address)
+{
+	folio->index = linear_page_index(vma, address);
+	LT_EQ(t, folio_set_anon_mapping(folio, vma, true), 0);
+	atomic_set(&folio->_mapcount, 0);
+}
+
+void lt_unmap(struct folio *folio)
+{
+	atomic_set(&folio->_mapcount, -1);
+}
+
+/* The first anonymous fault of @vma, as do_anonymous_page() makes it. */
+struct anon_vma_lazy *lt_fault(struct lt *t, struct vm_area_struct *vma)
+{
+	mmap_read_lock(vma->vm_mm);
+	LT_EQ(t, anon_vma_lazy_prepare(vma, NULL), 0);
+	mmap_read_unlock(vma->vm_mm);
+	return anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
+}
+
+/* __split_vma(): the new upper part joins the root, then @vma shrinks. */
+struct vm_area_struct *lt_split(struct lt *t, struct vm_area_struct *vma,
+				unsigned long address)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
+	struct vm_area_struct *new = lt_vma_dup(t, vma, vma->vm_mm);
+
+	LT_NOT_NULL(t, root);
+	mmap_write_lock(vma->vm_mm);
+	new->vm_start = address;
+	new->vm_pgoff += (address - vma->vm_start) >> PAGE_SHIFT;
+	LT_EQ(t, anon_vma_lazy_clone(new, vma), 0);
+	anon_vma_lazy_lock_write(root);
+	vma->vm_end = address;
+	anon_vma_lazy_unlock_write(root);
+	mmap_write_unlock(vma->vm_mm);
+	return new;
+}
+
+static bool lt_visit_one(struct folio *folio, struct vm_area_struct *vma,
+			 unsigned long address, void *arg)
+{
+	struct lt_visits *visits = arg;
+
+	if (visits->nr < LT_MAX_VISITS) {
+		visits->vma[visits->nr] = vma;
+		visits->address[visits->nr] = address;
+	}
+	visits->nr++;
+	return !visits->stop_after || visits->nr < visits->stop_after;
+}
+
+static bool lt_visit_invalid(struct vm_area_struct *vma, void *arg)
+{
+	struct lt_visits *visits = arg;
+
+	return vma == visits->invalid;
+}
+
+void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
+	     bool *contended)
+{
+	struct rmap_walk_control rwc = {
+		.arg = visits,
+		.try_lock = try_lock,
+		.rmap_one = lt_visit_one,
+		.invalid_vma = lt_visit_invalid,
+	};
+
+	folio_lock(folio);
+	rmap_walk(folio, &rwc);
+	folio_unlock(folio);
+	if (contended)
+		*contended = rwc.contended;
+}
+
+/* rmap_walk_locked() on a lazy folio: the caller holds the root lock. */
+struct anon_vma *lt_walk_locked(struct folio *folio, struct lt_visits *visits)
+{
+	struct rmap_walk_control rwc = {
+		.arg = visits,
+		.rmap_one = lt_visit_one,
+		.invalid_vma = lt_visit_invalid,
+	};
+
+	return rmap_walk_anon_lazy(folio, &rwc, true);
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Criterion adapter: one Test() per entry of the shared case list. */
+#include "lt.h"
+#include "lt_user.h"
+#include "cases.h"
+
+#define LT_CRITERION_TEST(name)						\
+	LT_CASE(name);							\
+	Test(lazyrmap, name)						\
+	{								\
+		struct lt *t = lt_user_begin();				\
+									\
+		lt_case_##name(t);					\
+		lt_user_end(t);						\
+	}
+
+LT_CASES(LT_CRITERION_TEST)

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lt: one body for each test case, two hosts. A case is written once in
+ * tests/cases/ against this interface; tests/criterion/ runs it in
+ * userspace over shim/user and tests/kunit/ runs it in a kernel (after
+ * lib/test_xarray.c run by tools/testing/radix-tree). lt_host.h, found on
+ * the include path, is the host's half: its assertion macros and what it
+ * can do (inject allocation failures, count WARNs and slab objects).
+ */
+#ifndef __LAZYRMAP_LT_H
+#define __LAZYRMAP_LT_H
+
+#include "lazyrmap_internal.h"
+#include "anon_vma_lazy.h"
+#include <linux/string.h>
+
+struct lt;
+
+#define LT_CASE(name)	void lt_case_##name(struct lt *t)
+
+/* What a host may not be able to do; a case that needs it is skipped there. */
+enum lt_cap {
+	LT_CAP_FAULT_INJECT,	/* fail the nth allocation from now */
+	LT_CAP_COUNT_WARN,	/* a case may WARN on purpose and count it */
+	LT_CAP_COUNT_SLAB,	/* exact live objects per cache */
+	LT_CAP_LOCKDEP,		/* lock assertions and recursion reports */
+};
+
+#include "lt_host.h"
+
+/* Objects made through these are torn down and leak-checked by the host. */
+struct mm_struct *lt_mm(struct lt *t);
+struct vm_area_struct *lt_vma(struct lt *t, struct mm_struct *mm,
+			      unsigned long start, unsigned long end);
+struct vm_area_struct *lt_vma_dup(struct lt *t, struct vm_area_struct *vma,
+				  struct mm_struct *mm);
+void lt_vma_drop(struct lt *t, struct vm_area_struct *vma);
+struct folio *lt_folio(struct lt *t, unsigned int order);
+
+bool lt_can(struct lt *t, enum lt_cap cap);
+void lt_fail_nth(struct lt *t, unsigned long nth);
+unsigned long lt_warns(struct lt *t);
+void lt_expect_warns(struct lt *t, unsigned long nr);
+long lt_live(struct lt *t, const char *cache);
+unsigned long lt_event(struct lt *t, enum anon_vma_lazy_event event);
+void lt_rcu_barrier(struct lt *t);
+
+/* Shared helpers (tests/cases/lt_common.c), identical in both hosts. */
+int lt_sysctl_write(struct lt *t, const char *procname, const char *value);
+const struct ctl_table *lt_sysctl(const char *procname);
+void lt_map(struct lt *t, struct folio *folio, struct vm_area_struct *vma,
+	    unsigned long address);
+void lt_unmap(struct folio *folio);
+struct vm_area_struct *lt_split(struct lt *t, struct vm_area_struct *vma,
+				unsigned long address);
+struct anon_vma_lazy *lt_fault(struct lt *t, struct vm_area_struct *vma);
+
+/* A walk that records what it visits. */
+#define LT_MAX_VISITS 8
+struct lt_visits {
+	unsigned int nr;
+	struct vm_area_struct *vma[LT_MAX_VISITS];
+	unsigned long address[LT_MAX_VISITS];
+	unsigned int stop_after;	/* rmap_one says stop after this many */
+	struct vm_area_struct *invalid;	/* invalid_vma says skip this one */
+};
+
+void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
+	     bool *contended);
+struct anon_vma *lt_walk_locked(struct folio *folio, struct lt_visits *visits);
+
+#define LT_PAGE(n)	((unsigned long)(n) << PAGE_SHIFT)
+
+#define LT_REQUIRE(t, cap) do {						\
+	if (!lt_can((t), (cap))) {					\
+		LT_SKIP((t), "host cannot " #cap);			\
+		return;							\
+	}								\
+} while (0)
+
+#endif /* __LAZYRMAP_LT_H */

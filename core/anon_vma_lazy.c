@@ -104,7 +104,7 @@ int anon_vma_lazy_init(void)
  * A new lazy root is only worth it for private anonymous memory that the
  * policy admits; everything else takes the mainline path.
  */
-bool anon_vma_lazy_eligible(const struct vm_area_struct *vma)
+bool anon_vma_lazy_eligible(struct vm_area_struct *vma)
 {
 	unsigned long max_pages = READ_ONCE(sysctl_anon_vma_lazy_max_pages);
 
@@ -326,6 +326,10 @@ int anon_vma_lazy_upgrade(struct anon_vma_lazy *root)
 	}
 	root->nr_vmas = 0;
 	anon_vma_lazy_host_set_origin(anon_vma, root);
+	/*
+	 * Release: a walker that sees the forward sees the anon_vma's tree
+	 * filled. Pairs with the acquire in anon_vma_lazy_forward().
+	 */
 	smp_store_release(&root->upgraded, anon_vma);
 	anon_vma_unlock_write(anon_vma);
 	anon_vma_lazy_unlock_write(root);
@@ -435,7 +439,7 @@ bool folio_anon_vma_lazy_rewrite(struct folio *folio)
 
 	if (!root)
 		return false;
-	anon_vma = smp_load_acquire(&root->upgraded);
+	anon_vma = anon_vma_lazy_forward(root);
 	if (!anon_vma)
 		return false;
 	new = (struct address_space *)((unsigned long)anon_vma | PAGE_MAPPING_ANON);
@@ -511,6 +515,7 @@ struct anon_vma_lazy *folio_get_anon_vma_lazy(const struct folio *folio)
 /* With the root locked or referenced: the anon_vma it forwards to, if any. */
 struct anon_vma *anon_vma_lazy_forward(struct anon_vma_lazy *root)
 {
+	/* Acquire: pairs with the release in anon_vma_lazy_upgrade(). */
 	return smp_load_acquire(&root->upgraded);
 }
 

@@ -48,7 +48,7 @@ extern const unsigned int anon_vma_lazy_nr_sysctls;
 
 int anon_vma_lazy_init(void);
 int anon_vma_lazy_sysctl_init(void);
-bool anon_vma_lazy_eligible(const struct vm_area_struct *vma);
+bool anon_vma_lazy_eligible(struct vm_area_struct *vma);
 
 /* The lock that protects a root's VMA list and the VMAs' ranges on it. */
 void anon_vma_lazy_lock_write(struct anon_vma_lazy *root);

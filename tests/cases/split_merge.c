@@ -162,7 +162,7 @@ LT_CASE(mergeable_regular_keeps_mainline_rule)
 LT_CASE(mergeable_refuses_reserved_tag)
 {
 	static unsigned long obj __aligned(8);
-	anon_vma_tree_t bad = { (unsigned long)&obj | ANON_VMA_TREE_INVALID };
+	anon_vma_tree_t bad = __anon_vma_tree((unsigned long)&obj | ANON_VMA_TREE_INVALID);
 
 	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
 	LT_FALSE(t, anon_vma_tree_mergeable(bad, bad, NULL));

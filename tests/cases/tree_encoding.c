@@ -11,7 +11,7 @@ LT_CASE(tree_none_is_null)
 {
 	anon_vma_tree_t tree = anon_vma_tree_none();
 
-	LT_EQ(t, tree.val, 0);
+	LT_EQ(t, anon_vma_tree_val(tree), 0);
 	LT_EQ(t, anon_vma_tree_state(tree), ANON_VMA_STATE_NONE);
 	LT_NULL(t, anon_vma_tree_to_regular(tree));
 	LT_NULL(t, anon_vma_tree_to_lazy(tree));
@@ -23,8 +23,8 @@ LT_CASE(tree_regular_roundtrip)
 {
 	anon_vma_tree_t tree = anon_vma_tree_regular(LT_AV);
 
-	LT_EQ(t, tree.val, (unsigned long)LT_AV);
-	LT_EQ(t, tree.val & ANON_VMA_TREE_MASK, ANON_VMA_TREE_REGULAR);
+	LT_EQ(t, anon_vma_tree_val(tree), (unsigned long)LT_AV);
+	LT_EQ(t, anon_vma_tree_val(tree) & ANON_VMA_TREE_MASK, ANON_VMA_TREE_REGULAR);
 	LT_EQ(t, anon_vma_tree_state(tree), ANON_VMA_STATE_REGULAR);
 	LT_PTR_EQ(t, anon_vma_tree_to_regular(tree), LT_AV);
 	LT_NULL(t, anon_vma_tree_to_lazy(tree));
@@ -35,7 +35,7 @@ LT_CASE(tree_lazy_roundtrip)
 {
 	anon_vma_tree_t tree = anon_vma_tree_lazy(LT_ROOT);
 
-	LT_EQ(t, tree.val, (unsigned long)LT_ROOT | 1);
+	LT_EQ(t, anon_vma_tree_val(tree), (unsigned long)LT_ROOT | 1);
 	LT_EQ(t, anon_vma_tree_state(tree), ANON_VMA_STATE_LAZY);
 	LT_PTR_EQ(t, anon_vma_tree_to_lazy(tree), LT_ROOT);
 	LT_NULL(t, anon_vma_tree_to_regular(tree));
@@ -46,7 +46,7 @@ LT_CASE(tree_parent_roundtrip)
 {
 	anon_vma_tree_t tree = anon_vma_tree_parent(LT_AV);
 
-	LT_EQ(t, tree.val, (unsigned long)LT_AV | 2);
+	LT_EQ(t, anon_vma_tree_val(tree), (unsigned long)LT_AV | 2);
 	LT_EQ(t, anon_vma_tree_state(tree), ANON_VMA_STATE_PARENT);
 	LT_PTR_EQ(t, anon_vma_tree_to_parent(tree), LT_AV);
 	LT_NULL(t, anon_vma_tree_to_regular(tree));
@@ -55,7 +55,7 @@ LT_CASE(tree_parent_roundtrip)
 
 LT_CASE(tree_reserved_tag_rejected)
 {
-	anon_vma_tree_t tree = { (unsigned long)LT_AV | ANON_VMA_TREE_INVALID };
+	anon_vma_tree_t tree = __anon_vma_tree((unsigned long)LT_AV | ANON_VMA_TREE_INVALID);
 
 	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
 	LT_EQ(t, anon_vma_tree_state(tree), ANON_VMA_STATE_BAD);
@@ -70,7 +70,7 @@ LT_CASE(tree_reserved_tag_rejected)
 
 LT_CASE(tree_tag_without_pointer_rejected)
 {
-	anon_vma_tree_t tree = { ANON_VMA_TREE_VMA };
+	anon_vma_tree_t tree = __anon_vma_tree(ANON_VMA_TREE_VMA);
 
 	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
 	LT_EQ(t, anon_vma_tree_state(tree), ANON_VMA_STATE_BAD);
@@ -84,18 +84,18 @@ LT_CASE(tree_misaligned_pointer_rejected)
 
 	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
 	tree = anon_vma_tree_regular((struct anon_vma *)((char *)LT_AV + 1));
-	LT_EQ(t, tree.val, 0);
+	LT_EQ(t, anon_vma_tree_val(tree), 0);
 	tree = anon_vma_tree_lazy((struct anon_vma_lazy *)((char *)LT_ROOT + 2));
-	LT_EQ(t, tree.val, 0);
+	LT_EQ(t, anon_vma_tree_val(tree), 0);
 	lt_expect_warns(t, 2);
 }
 
 LT_CASE(tree_null_pointer_rejected)
 {
 	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
-	LT_EQ(t, anon_vma_tree_lazy(NULL).val, 0);
-	LT_EQ(t, anon_vma_tree_parent(NULL).val, 0);
-	LT_EQ(t, anon_vma_tree_regular(NULL).val, 0);
+	LT_EQ(t, anon_vma_tree_val(anon_vma_tree_lazy(NULL)), 0);
+	LT_EQ(t, anon_vma_tree_val(anon_vma_tree_parent(NULL)), 0);
+	LT_EQ(t, anon_vma_tree_val(anon_vma_tree_regular(NULL)), 0);
 	lt_expect_warns(t, 3);
 }
 

@@ -2,9 +2,8 @@
 /* The Criterion adapter: one Test() per entry of the shared case list. */
 #include "lt.h"
 #include "lt_user.h"
-#include "cases.h"
 
-#define LT_CRITERION_TEST(name)						\
+#define LT_CASE_ITEM(name)						\
 	LT_CASE(name);							\
 	Test(lazyrmap, name)						\
 	{								\
@@ -13,5 +12,4 @@
 		lt_case_##name(t);					\
 		lt_user_end(t);						\
 	}
-
-LT_CASES(LT_CRITERION_TEST)
+#include "lt_cases.h"

@@ -47,9 +47,18 @@ enum anon_vma_state {
 	ANON_VMA_STATE_BAD,
 };
 
-typedef struct {
-	unsigned long val;
-} anon_vma_tree_t;
+/* A sparse-checked scalar, as rmap_t: only the helpers below convert it. */
+typedef unsigned long __bitwise anon_vma_tree_t;
+
+static inline unsigned long anon_vma_tree_val(anon_vma_tree_t tree)
+{
+	return (__force unsigned long)tree;
+}
+
+static inline anon_vma_tree_t __anon_vma_tree(unsigned long val)
+{
+	return (__force anon_vma_tree_t)val;
+}
 
 static inline anon_vma_tree_t __anon_vma_tree_make(const void *ptr,
 						   unsigned long tag)
@@ -58,13 +67,13 @@ static inline anon_vma_tree_t __anon_vma_tree_make(const void *ptr,
 
 	if (WARN_ON_ONCE(!ptr || (val & ANON_VMA_TREE_MASK) ||
 			 tag == ANON_VMA_TREE_INVALID))
-		return (anon_vma_tree_t){ 0 };
-	return (anon_vma_tree_t){ val | tag };
+		return __anon_vma_tree(0);
+	return __anon_vma_tree(val | tag);
 }
 
 static inline anon_vma_tree_t anon_vma_tree_none(void)
 {
-	return (anon_vma_tree_t){ 0 };
+	return __anon_vma_tree(0);
 }
 
 static inline anon_vma_tree_t anon_vma_tree_regular(struct anon_vma *anon_vma)
@@ -84,12 +93,13 @@ static inline anon_vma_tree_t anon_vma_tree_parent(struct anon_vma *anon_vma)
 
 static inline enum anon_vma_state anon_vma_tree_state(anon_vma_tree_t tree)
 {
-	unsigned long tag = tree.val & ANON_VMA_TREE_MASK;
+	unsigned long val = anon_vma_tree_val(tree);
+	unsigned long tag = val & ANON_VMA_TREE_MASK;
 
-	if (!tree.val)
+	if (!val)
 		return ANON_VMA_STATE_NONE;
 	if (WARN_ON_ONCE(tag == ANON_VMA_TREE_INVALID ||
-			 !(tree.val & ~ANON_VMA_TREE_MASK)))
+			 !(val & ~ANON_VMA_TREE_MASK)))
 		return ANON_VMA_STATE_BAD;
 	if (tag == ANON_VMA_TREE_VMA)
 		return ANON_VMA_STATE_LAZY;
@@ -109,7 +119,7 @@ static inline void *__anon_vma_tree_ptr(anon_vma_tree_t tree,
 {
 	if (anon_vma_tree_state(tree) != want)
 		return NULL;
-	return (void *)(tree.val & ~ANON_VMA_TREE_MASK);
+	return (void *)(anon_vma_tree_val(tree) & ~ANON_VMA_TREE_MASK);
 }
 
 static inline struct anon_vma *anon_vma_tree_to_regular(anon_vma_tree_t tree)
@@ -129,25 +139,29 @@ static inline struct anon_vma *anon_vma_tree_to_parent(anon_vma_tree_t tree)
 
 static inline bool anon_vma_tree_equal(anon_vma_tree_t a, anon_vma_tree_t b)
 {
-	return a.val == b.val;
+	return a == b;
 }
 
 static inline anon_vma_tree_t vma_anon_vma_tree(const struct vm_area_struct *vma)
 {
-	return (anon_vma_tree_t){ (unsigned long)READ_ONCE(vma->anon_vma) };
+	return __anon_vma_tree((unsigned long)READ_ONCE(vma->anon_vma));
 }
 
 static inline void vma_set_anon_vma_tree(struct vm_area_struct *vma,
 					 anon_vma_tree_t tree)
 {
-	WRITE_ONCE(vma->anon_vma, (struct anon_vma *)tree.val);
+	WRITE_ONCE(vma->anon_vma, (struct anon_vma *)anon_vma_tree_val(tree));
 }
 
-/* Publish a tree whose target was just initialised: pairs with READ_ONCE. */
 static inline void vma_publish_anon_vma_tree(struct vm_area_struct *vma,
 					     anon_vma_tree_t tree)
 {
-	smp_store_release(&vma->anon_vma, (struct anon_vma *)tree.val);
+	/*
+	 * Release: whoever reads the tree (READ_ONCE, then an address
+	 * dependency) sees the root or anon_vma initialised.
+	 */
+	smp_store_release(&vma->anon_vma,
+			  (struct anon_vma *)anon_vma_tree_val(tree));
 }
 
 static inline bool vma_anon_vma_is_lazy(const struct vm_area_struct *vma)

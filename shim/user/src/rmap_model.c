@@ -186,7 +186,7 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	anon_vma_tree_t tree = vma_anon_vma_tree(vma);
 
-	if (likely(tree.val) && !anon_vma_tree_to_parent(tree))
+	if (likely(anon_vma_tree_val(tree)) && !anon_vma_tree_to_parent(tree))
 		return 0;
 	return __anon_vma_prepare(vma);
 }
@@ -346,7 +346,7 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 	}
 }
 
-struct anon_vma *folio_get_anon_vma(const struct folio *folio)
+struct anon_vma *folio_get_anon_vma(struct folio *folio)
 {
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
 	struct anon_vma *anon_vma = NULL;

@@ -19,6 +19,9 @@
 #define __initdata
 #define __aligned(x)		__attribute__((__aligned__(x)))
 #define noinline		__attribute__((__noinline__))
+/* sparse annotations: checked by sparse in the kernel build, nothing here. */
+#define __bitwise
+#define __force
 #define fallthrough		__attribute__((__fallthrough__))
 
 #define barrier()		__asm__ __volatile__("" : : : "memory")

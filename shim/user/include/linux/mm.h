@@ -22,23 +22,17 @@
 #define VM_DONTCOPY	0x00020000UL
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 
-static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
+static inline bool vma_is_anonymous(struct vm_area_struct *vma)
 {
 	return !vma->vm_ops;
 }
 
-static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+static inline unsigned long vma_pages(struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
 
-static inline pgoff_t linear_page_index(const struct vm_area_struct *vma,
-					unsigned long address)
-{
-	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
-}
-
-static inline unsigned long folio_nr_pages(const struct folio *folio)
+static inline long folio_nr_pages(const struct folio *folio)
 {
 	return 1UL << folio->order;
 }

@@ -6,9 +6,15 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 
-static inline pgoff_t folio_pgoff(const struct folio *folio)
+static inline pgoff_t folio_pgoff(struct folio *folio)
 {
 	return folio->index;
+}
+
+static inline pgoff_t linear_page_index(struct vm_area_struct *vma,
+					unsigned long address)
+{
+	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
 }
 
 static inline bool folio_trylock(struct folio *folio)

@@ -88,7 +88,7 @@ int anon_vma_prepare(struct vm_area_struct *vma);
 int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
 int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void unlink_anon_vmas(struct vm_area_struct *vma);
-struct anon_vma *folio_get_anon_vma(const struct folio *folio);
+struct anon_vma *folio_get_anon_vma(struct folio *folio);
 void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address);
 void folio_add_anon_rmap(struct folio *folio, struct vm_area_struct *vma);

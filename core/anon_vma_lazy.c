@@ -92,7 +92,12 @@ int anon_vma_lazy_init(void)
 
 	/* The low three bits of folio->mapping carry the lazy encoding. */
 	BUILD_BUG_ON(__alignof__(struct anon_vma_lazy) < 8);
-	anon_vma_lazy_cachep = KMEM_CACHE(anon_vma_lazy, SLAB_PANIC | SLAB_ACCOUNT);
+	/*
+	 * Typesafe, as anon_vma: a folio may name a root long after the root
+	 * went, and a walker must be able to find that out from its refcount.
+	 */
+	anon_vma_lazy_cachep = KMEM_CACHE(anon_vma_lazy, SLAB_TYPESAFE_BY_RCU |
+					  SLAB_PANIC | SLAB_ACCOUNT);
 	if (!anon_vma_lazy_cachep)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(anon_vma_lazy_locks); i++)
@@ -122,10 +127,15 @@ static struct anon_vma_lazy *anon_vma_lazy_alloc(void)
 	root = kmem_cache_alloc(anon_vma_lazy_cachep, GFP_KERNEL);
 	if (!root)
 		return NULL;
-	refcount_set(&root->refcount, 1);
 	root->nr_vmas = 0;
 	root->upgraded = NULL;
 	INIT_LIST_HEAD(&root->vmas);
+	/*
+	 * A stale reader may try for a reference on this memory at any time:
+	 * make the fields valid before the count says the root is alive.
+	 */
+	smp_wmb();
+	refcount_set(&root->refcount, 1);
 	return root;
 }
 
@@ -143,7 +153,9 @@ void anon_vma_lazy_get(struct anon_vma_lazy *root)
 
 /*
  * The root outlives its last user by a grace period: a walker may have read
- * folio->mapping under RCU and be about to try for a reference.
+ * folio->mapping under RCU and be about to try for a reference. After that
+ * the memory stays a root (SLAB_TYPESAFE_BY_RCU) whose zero or unrelated
+ * count a stale reader can only fail on, or walk harmlessly.
  */
 void anon_vma_lazy_put(struct anon_vma_lazy *root)
 {
@@ -532,6 +544,27 @@ static struct anon_vma *anon_vma_lazy_forward_get(struct anon_vma_lazy *root)
 }
 
 /*
+ * A reference on the root @folio names, for a walk. Unlike
+ * folio_get_anon_vma_lazy() this does not ask for the folio to be mapped:
+ * remove_migration_ptes() walks a folio that only migration entries map,
+ * and a root is never reused while we hold RCU, so a live one is the
+ * folio's own.
+ */
+static struct anon_vma_lazy *anon_vma_lazy_walk_get(struct folio *folio,
+						    unsigned long *mapping)
+{
+	struct anon_vma_lazy *root;
+
+	rcu_read_lock();
+	*mapping = (unsigned long)READ_ONCE(folio->mapping);
+	root = anon_mapping_to_lazy(*mapping);
+	if (root && !refcount_inc_not_zero(&root->refcount))
+		root = NULL;
+	rcu_read_unlock();
+	return root;
+}
+
+/*
  * The lazy half of rmap_walk_anon(). Visits every VMA on the folio's root
  * that covers it, under the root lock taken shared (or held by the caller
  * when @locked). If the root was upgraded, visits nothing and returns the
@@ -542,30 +575,38 @@ struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 				     struct rmap_walk_control *rwc,
 				     bool locked)
 {
-	struct anon_vma_lazy *root;
-	struct anon_vma *forward = NULL;
 	unsigned long nr_pages = folio_nr_pages(folio);
 	pgoff_t pgoff = folio_pgoff(folio);
+	struct anon_vma *forward = NULL;
+	struct anon_vma_lazy *root;
 	struct vm_area_struct *vma;
+	unsigned long mapping;
 
 	if (locked) {
 		root = folio_anon_vma_lazy(folio);
 		anon_vma_lazy_assert_locked(root);
-	} else {
-		root = folio_get_anon_vma_lazy(folio);
-		if (!root)
-			return NULL;
-		if (rwc->try_lock) {
-			if (!anon_vma_lazy_trylock_read(root)) {
-				rwc->contended = true;
-				anon_vma_lazy_put(root);
-				return NULL;
-			}
-		} else {
-			anon_vma_lazy_lock_read(root);
-		}
+		goto walk;
 	}
-
+retry:
+	root = anon_vma_lazy_walk_get(folio, &mapping);
+	if (!root)
+		return NULL;
+	if (rwc->try_lock) {
+		if (!anon_vma_lazy_trylock_read(root)) {
+			rwc->contended = true;
+			anon_vma_lazy_put(root);
+			return NULL;
+		}
+	} else {
+		anon_vma_lazy_lock_read(root);
+	}
+	/* UFFDIO_MOVE rewrites the mapping under the root lock: look again. */
+	if (unlikely((unsigned long)READ_ONCE(folio->mapping) != mapping)) {
+		anon_vma_lazy_unlock_read(root);
+		anon_vma_lazy_put(root);
+		goto retry;
+	}
+walk:
 	if (anon_vma_lazy_forward(root)) {
 		/* A caller that locks the rmap locks where the root forwards. */
 		if (!WARN_ON_ONCE(locked))

@@ -60,7 +60,7 @@ LT_CASE(walk_large_folio_across_split_visits_both)
 	lt_unmap(folio);
 }
 
-LT_CASE(walk_skips_unmapped_folio)
+LT_CASE(walk_reaches_folio_mapped_only_by_migration_entries)
 {
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(300), LT_PAGE(310));
 	struct anon_vma_lazy *root = lt_fault(t, vma);
@@ -68,11 +68,48 @@ LT_CASE(walk_skips_unmapped_folio)
 	struct lt_visits visits = {};
 
 	lt_map(t, folio, vma, LT_PAGE(302));
+	/* try_to_migrate() replaced the pte: the folio counts as unmapped. */
 	lt_unmap(folio);
 	LT_NULL(t, folio_get_anon_vma_lazy(folio));
+	/* remove_migration_ptes() must still find where to put it back. */
 	lt_walk(folio, &visits, false, NULL);
-	LT_EQ(t, visits.nr, 0);
+	LT_EQ(t, visits.nr, 1);
+	LT_PTR_EQ(t, visits.vma[0], vma);
+	LT_EQ(t, visits.address[0], LT_PAGE(302));
 	LT_EQ(t, refcount_read(&root->refcount), 1);
+}
+
+static bool lt_must_not_visit(struct folio *folio, struct vm_area_struct *vma,
+			      unsigned long address, void *arg)
+{
+	*(bool *)arg = true;
+	return true;
+}
+
+LT_CASE(walk_of_folio_whose_root_is_dying_visits_nothing)
+{
+	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(300), LT_PAGE(310));
+	struct anon_vma_lazy *root = lt_fault(t, vma);
+	struct folio *folio = lt_folio(t, 0);
+	bool visited = false;
+	struct rmap_walk_control rwc = {
+		.arg = &visited,
+		.try_lock = true,
+		.rmap_one = lt_must_not_visit,
+	};
+
+	lt_map(t, folio, vma, LT_PAGE(302));
+	lt_unmap(folio);
+	anon_vma_lazy_get(root);
+	lt_vma_drop(t, vma);
+	rcu_read_lock();
+	anon_vma_lazy_put(root);
+	/* A stale folio->mapping: the root's memory is still valid here. */
+	LT_NULL(t, rmap_walk_anon_lazy(folio, &rwc, false));
+	rcu_read_unlock();
+	LT_FALSE(t, visited);
+	LT_FALSE(t, rwc.contended);
+	WRITE_ONCE(folio->mapping, NULL);
 }
 
 LT_CASE(walk_stops_when_rmap_one_says_so)

@@ -4,11 +4,11 @@
  * Every cache counts what it has live; any allocation can be made to fail
  * (shim_slab_fail_nth), so each allocation site can be fault-injected.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bug.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #define MAX_CACHES 32
@@ -21,6 +21,14 @@ struct kmem_cache {
 	void (*ctor)(void *obj);
 	long live;
 	unsigned long allocs;
+	/*
+	 * SLAB_TYPESAFE_BY_RCU: freed objects are kept, still readable, and
+	 * handed out again first, so a stale RCU reader meets a reused
+	 * object as it can in the kernel. Never returned to malloc.
+	 */
+	pthread_mutex_t lock;
+	void **recycled;
+	size_t nr_recycled, max_recycled;
 };
 
 static struct kmem_cache caches[MAX_CACHES];
@@ -47,6 +55,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	cachep->align = align < sizeof(void *) ? sizeof(void *) : align;
 	cachep->flags = flags;
 	cachep->ctor = ctor;
+	pthread_mutex_init(&cachep->lock, NULL);
 	return cachep;
 }
 
@@ -83,50 +92,48 @@ void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t gfp)
 
 	if (should_fail())
 		return NULL;
-	obj = aligned_alloc(cachep->align, size);
-	if (!obj)
-		return NULL;
+	obj = NULL;
+	if (cachep->flags & SLAB_TYPESAFE_BY_RCU) {
+		pthread_mutex_lock(&cachep->lock);
+		if (cachep->nr_recycled)
+			obj = cachep->recycled[--cachep->nr_recycled];
+		pthread_mutex_unlock(&cachep->lock);
+	}
+	if (!obj) {
+		obj = aligned_alloc(cachep->align, size);
+		if (!obj)
+			return NULL;
+		/* The kernel runs a ctor once per object, not per allocation. */
+		if (cachep->ctor)
+			cachep->ctor(obj);
+	}
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, size);
-	if (cachep->ctor)
-		cachep->ctor(obj);
 	__atomic_fetch_add(&cachep->live, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&cachep->allocs, 1, __ATOMIC_RELAXED);
 	return obj;
 }
 
-struct deferred_free {
-	struct rcu_head rcu;
-	void *obj;
-};
-
-static void deferred_free_rcu(struct rcu_head *head)
-{
-	struct deferred_free *df = (struct deferred_free *)head;
-
-	free(df->obj);
-	free(df);
-}
-
 void kmem_cache_free(struct kmem_cache *cachep, void *obj)
 {
-	struct deferred_free *df;
-
 	if (!obj)
 		return;
 	WARN_ON(__atomic_sub_fetch(&cachep->live, 1, __ATOMIC_RELAXED) < 0);
-	/*
-	 * SLAB_TYPESAFE_BY_RCU memory may be read by an RCU reader after it
-	 * is freed; only after a grace period may it go back to malloc.
-	 */
 	if (!(cachep->flags & SLAB_TYPESAFE_BY_RCU)) {
 		free(obj);
 		return;
 	}
-	df = malloc(sizeof(*df));
-	BUG_ON(!df);
-	df->obj = obj;
-	call_rcu(&df->rcu, deferred_free_rcu);
+	pthread_mutex_lock(&cachep->lock);
+	if (cachep->nr_recycled == cachep->max_recycled) {
+		size_t max = cachep->max_recycled ? 2 * cachep->max_recycled : 64;
+		void **grown = realloc(cachep->recycled, max * sizeof(*grown));
+
+		BUG_ON(!grown);
+		cachep->recycled = grown;
+		cachep->max_recycled = max;
+	}
+	cachep->recycled[cachep->nr_recycled++] = obj;
+	pthread_mutex_unlock(&cachep->lock);
 }
 
 struct kmem_cache *shim_kmem_cache_find(const char *name)

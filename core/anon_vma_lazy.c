@@ -212,6 +212,11 @@ int anon_vma_lazy_prepare(struct vm_area_struct *vma,
 	}
 
 	anon_vma_lazy_lock_write(root);
+	/* KSM upgraded the neighbour's root since we looked: start afresh. */
+	if (unlikely(!allocated && anon_vma_lazy_forward(root))) {
+		anon_vma_lazy_unlock_write(root);
+		return anon_vma_lazy_prepare(vma, NULL);
+	}
 	spin_lock(&mm->page_table_lock);
 	if (likely(!vma->anon_vma)) {
 		if (!allocated)
@@ -301,21 +306,25 @@ bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
 }
 
 /*
- * Sharing begins (fork): every VMA on @root moves onto one new regular
+ * Sharing begins (fork, KSM): every VMA on @root moves onto one new regular
  * anon_vma, atomically for walkers, and the root forwards to it from then
  * on. Folios still naming the root need no rewrite to be found; the
  * anon_vma keeps the root alive until it is itself freed. The caller holds
- * mmap_lock for write, so the set of VMAs on the root is stable.
+ * mmap_lock: for write (fork), or for read (KSM), when a racing first fault
+ * may still add a VMA next door, so the count is checked under the lock.
  */
-int anon_vma_lazy_upgrade(struct anon_vma_lazy *root)
+int anon_vma_lazy_upgrade(struct anon_vma_lazy *root,
+			  enum anon_vma_lazy_event why)
 {
 	struct anon_vma_chain *avc, *next_avc;
 	struct vm_area_struct *vma, *next;
 	struct anon_vma *anon_vma;
-	unsigned int nr = root->nr_vmas, i;
+	unsigned int nr, i;
 	LIST_HEAD(avcs);
 
-	if (WARN_ON_ONCE(!nr || root->upgraded))
+retry:
+	nr = READ_ONCE(root->nr_vmas);
+	if (WARN_ON_ONCE(!nr || anon_vma_lazy_forward(root)))
 		return -EINVAL;
 	anon_vma = anon_vma_lazy_host_anon_vma_alloc();
 	if (!anon_vma)
@@ -328,9 +337,17 @@ int anon_vma_lazy_upgrade(struct anon_vma_lazy *root)
 	}
 
 	anon_vma_lazy_lock_write(root);
+	if (unlikely(root->nr_vmas != nr)) {
+		anon_vma_lazy_unlock_write(root);
+		list_for_each_entry_safe(avc, next_avc, &avcs, same_vma)
+			anon_vma_lazy_host_avc_free(avc);
+		INIT_LIST_HEAD(&avcs);
+		put_anon_vma(anon_vma);
+		goto retry;
+	}
 	anon_vma_lock_write(anon_vma);
 	list_for_each_entry_safe(vma, next, &root->vmas, anon_vma_chain) {
-		mmap_assert_write_locked(vma->vm_mm);
+		mmap_assert_locked(vma->vm_mm);
 		avc = list_first_entry(&avcs, struct anon_vma_chain, same_vma);
 		list_del(&avc->same_vma);
 		list_del_init(&vma->anon_vma_chain);
@@ -349,7 +366,7 @@ int anon_vma_lazy_upgrade(struct anon_vma_lazy *root)
 	/* The VMAs' references become the single one the anon_vma holds. */
 	if (nr > 1 && WARN_ON(refcount_sub_and_test(nr - 1, &root->refcount)))
 		return -EINVAL;
-	anon_vma_lazy_host_count(ANON_VMA_LAZY_UPGRADE_FORK);
+	anon_vma_lazy_host_count(why);
 	return 0;
 
 enomem:
@@ -357,6 +374,15 @@ enomem:
 		anon_vma_lazy_host_avc_free(avc);
 	put_anon_vma(anon_vma);
 	return -ENOMEM;
+}
+
+/* Upgrade @vma's root if it has one; 0 if there was nothing to do. */
+int anon_vma_lazy_upgrade_vma(struct vm_area_struct *vma,
+			      enum anon_vma_lazy_event why)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
+
+	return root ? anon_vma_lazy_upgrade(root, why) : 0;
 }
 
 /* The anon_vma that @root was upgraded to is being freed. */
@@ -385,7 +411,8 @@ int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
 	case ANON_VMA_STATE_BAD:
 		return -EINVAL;
 	case ANON_VMA_STATE_LAZY:
-		err = anon_vma_lazy_upgrade(anon_vma_tree_to_lazy(ptree));
+		err = anon_vma_lazy_upgrade(anon_vma_tree_to_lazy(ptree),
+					    ANON_VMA_LAZY_UPGRADE_FORK);
 		if (err)
 			return err;
 		ptree = vma_anon_vma_tree(pvma);
@@ -634,4 +661,188 @@ out:
 		anon_vma_lazy_put(root);
 	}
 	return forward;
+}
+
+/*
+ * The anon_vma lock helpers and get/put_anon_vma() come here when handed a
+ * tagged value: a VMA's tree, or what folio_get_anon_vma() returned for a
+ * lazy folio. A lazy root is locked and counted as itself; a PARENT tree
+ * as the anon_vma it names (whose root lock covers every tree it is in).
+ */
+static struct anon_vma *anon_vma_tree_regular_part(anon_vma_tree_t tree)
+{
+	struct anon_vma *anon_vma = anon_vma_tree_to_regular(tree);
+
+	return anon_vma ? anon_vma : anon_vma_tree_to_parent(tree);
+}
+
+void anon_vma_tree_lock_write(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		anon_vma_lazy_lock_write(root);
+	else
+		down_write(&anon_vma_tree_regular_part(tree)->root->rwsem);
+}
+
+void anon_vma_tree_unlock_write(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		anon_vma_lazy_unlock_write(root);
+	else
+		up_write(&anon_vma_tree_regular_part(tree)->root->rwsem);
+}
+
+void anon_vma_tree_lock_read(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		anon_vma_lazy_lock_read(root);
+	else
+		down_read(&anon_vma_tree_regular_part(tree)->root->rwsem);
+}
+
+void anon_vma_tree_unlock_read(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		anon_vma_lazy_unlock_read(root);
+	else
+		up_read(&anon_vma_tree_regular_part(tree)->root->rwsem);
+}
+
+int anon_vma_tree_trylock_read(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		return anon_vma_lazy_trylock_read(root);
+	return down_read_trylock(&anon_vma_tree_regular_part(tree)->root->rwsem);
+}
+
+int anon_vma_tree_trylock_write(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		return down_write_trylock(anon_vma_lazy_lock(root));
+	return down_write_trylock(&anon_vma_tree_regular_part(tree)->root->rwsem);
+}
+
+void anon_vma_tree_get(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		anon_vma_lazy_get(root);
+	else
+		get_anon_vma(anon_vma_tree_regular_part(tree));
+}
+
+void anon_vma_tree_put(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	if (root)
+		anon_vma_lazy_put(root);
+	else
+		put_anon_vma(anon_vma_tree_regular_part(tree));
+}
+
+/*
+ * What folio_get_anon_vma() returns for a lazy folio: its root, tagged and
+ * referenced, or the anon_vma the root forwards to; NULL if the folio is
+ * no longer mapped.
+ */
+struct anon_vma *folio_get_anon_vma_tree(struct folio *folio)
+{
+	struct anon_vma_lazy *root = folio_get_anon_vma_lazy(folio);
+	struct anon_vma *forward;
+
+	if (!root)
+		return NULL;
+	if (anon_vma_lazy_forward(root)) {
+		forward = anon_vma_lazy_forward_get(root);
+		anon_vma_lazy_put(root);
+		return forward;
+	}
+	return (struct anon_vma *)anon_vma_tree_val(anon_vma_tree_lazy(root));
+}
+
+/*
+ * @tree is a referenced root handle the caller has just locked for write.
+ * If the root was upgraded before that, its VMAs are in the anon_vma now:
+ * return that anon_vma locked for write and referenced instead, having
+ * unlocked and put the root. No upgrade can happen while the root lock is
+ * held, so once this returns the handle stays right until unlocked.
+ */
+struct anon_vma *anon_vma_tree_settle_locked(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+	struct anon_vma *forward;
+
+	if (!root || !anon_vma_lazy_forward(root))
+		return (struct anon_vma *)anon_vma_tree_val(tree);
+	forward = anon_vma_lazy_forward_get(root);
+	anon_vma_lazy_unlock_write(root);
+	anon_vma_lazy_put(root);
+	if (forward)
+		anon_vma_lock_write(forward);
+	return forward;
+}
+
+/*
+ * __page_check_anon_rmap(): may @folio, whose mapping is already set, be
+ * mapped in @vma? Yes if both name the same lazy root, or the same anon_vma
+ * tree, directly or through the root's forward.
+ */
+bool folio_anon_vma_tree_matches(const struct folio *folio,
+				 const struct vm_area_struct *vma)
+{
+	anon_vma_tree_t tree = vma_anon_vma_tree(vma);
+	struct anon_vma_lazy *root = folio_anon_vma_lazy(folio);
+	struct anon_vma *mine = anon_vma_tree_regular_part(tree), *folios;
+	unsigned long mapping;
+
+	if (root && root == anon_vma_tree_to_lazy(tree))
+		return true;
+	if (!mine)
+		return false;
+	if (root) {
+		folios = anon_vma_lazy_forward(root);
+	} else {
+		mapping = (unsigned long)READ_ONCE(folio->mapping);
+		if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+			return false;
+		folios = (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+	}
+	return folios && folios->root == mine->root;
+}
+
+/*
+ * mm_take_all_locks() excludes every rmap walker of the mm: it takes each
+ * lazy root's lock once, nested under mmap_lock. mm_all_locks_mutex is held
+ * from take to drop, so one bitmap of taken locks serves.
+ */
+static DECLARE_BITMAP(anon_vma_lazy_all_locked, 1 << ANON_VMA_LAZY_LOCK_BITS);
+
+void anon_vma_lazy_lock_all(struct anon_vma_lazy *root, struct mm_struct *mm)
+{
+	unsigned int bucket = hash_ptr(root, ANON_VMA_LAZY_LOCK_BITS);
+
+	if (!__test_and_set_bit(bucket, anon_vma_lazy_all_locked))
+		down_write_nest_lock(&anon_vma_lazy_locks[bucket], &mm->mmap_lock);
+}
+
+void anon_vma_lazy_unlock_all(struct anon_vma_lazy *root)
+{
+	unsigned int bucket = hash_ptr(root, ANON_VMA_LAZY_LOCK_BITS);
+
+	if (__test_and_clear_bit(bucket, anon_vma_lazy_all_locked))
+		up_write(&anon_vma_lazy_locks[bucket]);
 }

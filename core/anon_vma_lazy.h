@@ -35,6 +35,7 @@ enum anon_vma_lazy_event {
 	ANON_VMA_LAZY_ROOT_ALLOC,
 	ANON_VMA_LAZY_ROOT_REUSE,
 	ANON_VMA_LAZY_UPGRADE_FORK,
+	ANON_VMA_LAZY_UPGRADE_KSM,
 	ANON_VMA_LAZY_PARENT_FORK,
 	ANON_VMA_LAZY_PARENT_ADOPT,
 	NR_ANON_VMA_LAZY_EVENTS
@@ -72,13 +73,32 @@ bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
 			     const struct vm_area_struct *vma);
 
 /* Sharing begins. */
-int anon_vma_lazy_upgrade(struct anon_vma_lazy *root);
+int anon_vma_lazy_upgrade(struct anon_vma_lazy *root,
+			  enum anon_vma_lazy_event why);
+int anon_vma_lazy_upgrade_vma(struct vm_area_struct *vma,
+			      enum anon_vma_lazy_event why);
 int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma);
 void anon_vma_lazy_forward_release(struct anon_vma_lazy *root);
 bool folio_anon_vma_lazy_rewrite(struct folio *folio);
 int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 			   bool exclusive);
+
+/* A tagged vma->anon_vma, or a handle from folio_get_anon_vma(). */
+void anon_vma_tree_lock_write(anon_vma_tree_t tree);
+void anon_vma_tree_unlock_write(anon_vma_tree_t tree);
+void anon_vma_tree_lock_read(anon_vma_tree_t tree);
+void anon_vma_tree_unlock_read(anon_vma_tree_t tree);
+int anon_vma_tree_trylock_read(anon_vma_tree_t tree);
+int anon_vma_tree_trylock_write(anon_vma_tree_t tree);
+void anon_vma_tree_get(anon_vma_tree_t tree);
+void anon_vma_tree_put(anon_vma_tree_t tree);
+struct anon_vma *anon_vma_tree_settle_locked(anon_vma_tree_t tree);
+struct anon_vma *folio_get_anon_vma_tree(struct folio *folio);
+bool folio_anon_vma_tree_matches(const struct folio *folio,
+				 const struct vm_area_struct *vma);
+void anon_vma_lazy_lock_all(struct anon_vma_lazy *root, struct mm_struct *mm);
+void anon_vma_lazy_unlock_all(struct anon_vma_lazy *root);
 
 /* Resolution and the walk. */
 unsigned long anon_vma_lazy_address(const struct vm_area_struct *vma,

@@ -8,6 +8,7 @@
 
 #include <linux/anon_vma_tree.h>
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/mm.h>

@@ -87,7 +87,7 @@ LT_CASE(reusable_refuses_non_lazy_neighbour)
 	LT_NULL(t, anon_vma_lazy_reusable(a, b));
 	lt_fault(t, a);
 	mmap_write_lock(mm);
-	LT_EQ(t, anon_vma_lazy_upgrade(anon_vma_tree_to_lazy(vma_anon_vma_tree(a))), 0);
+	LT_EQ(t, anon_vma_lazy_upgrade_vma(a, ANON_VMA_LAZY_UPGRADE_FORK), 0);
 	mmap_write_unlock(mm);
 	LT_NULL(t, anon_vma_lazy_reusable(a, b));
 }

@@ -143,7 +143,7 @@ LT_CASE(mergeable_regular_keeps_mainline_rule)
 
 	lt_fault(t, a);
 	mmap_write_lock(mm);
-	LT_EQ(t, anon_vma_lazy_upgrade(anon_vma_tree_to_lazy(vma_anon_vma_tree(a))), 0);
+	LT_EQ(t, anon_vma_lazy_upgrade_vma(a, ANON_VMA_LAZY_UPGRADE_FORK), 0);
 	mmap_write_unlock(mm);
 	tree = vma_anon_vma_tree(a);
 	/* One chain: a VMA without anon memory may merge with it. */

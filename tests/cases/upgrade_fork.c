@@ -20,7 +20,7 @@ static int lt_upgrade(struct mm_struct *mm, struct anon_vma_lazy *root)
 	int err;
 
 	mmap_write_lock(mm);
-	err = anon_vma_lazy_upgrade(root);
+	err = anon_vma_lazy_upgrade(root, ANON_VMA_LAZY_UPGRADE_FORK);
 	mmap_write_unlock(mm);
 	return err;
 }

@@ -55,6 +55,13 @@ void down_write(struct rw_semaphore *sem)
 	pthread_rwlock_wrlock(&sem->lock);
 }
 
+void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest)
+{
+	WARN_ON(!lock_is_held_type(nest, LOCKDEP_HELD_ANY));
+	lock_acquire(&sem->dep_map, 0, 1);
+	pthread_rwlock_wrlock(&sem->lock);
+}
+
 int down_write_trylock(struct rw_semaphore *sem)
 {
 	if (pthread_rwlock_trywrlock(&sem->lock))

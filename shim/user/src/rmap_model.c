@@ -351,6 +351,8 @@ struct anon_vma *folio_get_anon_vma(struct folio *folio)
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
 	struct anon_vma *anon_vma = NULL;
 
+	if (anon_mapping_is_lazy(mapping))
+		return folio_get_anon_vma_tree(folio);
 	rcu_read_lock();
 	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
 		goto out;

@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/rwsem.h>
+#include <linux/anon_vma_tree.h>
 
 struct anon_vma_lazy;
 
@@ -50,34 +51,77 @@ struct rmap_walk_control {
 
 void __put_anon_vma(struct anon_vma *anon_vma);
 
+/*
+ * As the ANON_VMA_LAZY series makes them: handed a tagged value (a VMA's
+ * tree, or folio_get_anon_vma() of a lazy folio), these go to the core.
+ */
+#define anon_vma_is_tagged(anon_vma)	\
+	((unsigned long)(anon_vma) & ANON_VMA_TREE_MASK)
+#define anon_vma_as_tree(anon_vma)	__anon_vma_tree((unsigned long)(anon_vma))
+
+void anon_vma_tree_lock_write(anon_vma_tree_t tree);
+void anon_vma_tree_unlock_write(anon_vma_tree_t tree);
+void anon_vma_tree_lock_read(anon_vma_tree_t tree);
+void anon_vma_tree_unlock_read(anon_vma_tree_t tree);
+int anon_vma_tree_trylock_read(anon_vma_tree_t tree);
+int anon_vma_tree_trylock_write(anon_vma_tree_t tree);
+void anon_vma_tree_get(anon_vma_tree_t tree);
+void anon_vma_tree_put(anon_vma_tree_t tree);
+
 static inline void get_anon_vma(struct anon_vma *anon_vma)
 {
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_get(anon_vma_as_tree(anon_vma));
 	atomic_inc(&anon_vma->refcount);
 }
 
 static inline void put_anon_vma(struct anon_vma *anon_vma)
 {
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_put(anon_vma_as_tree(anon_vma));
 	if (atomic_dec_and_test(&anon_vma->refcount))
 		__put_anon_vma(anon_vma);
 }
 
 static inline void anon_vma_lock_write(struct anon_vma *anon_vma)
 {
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_lock_write(anon_vma_as_tree(anon_vma));
 	down_write(&anon_vma->root->rwsem);
 }
 
 static inline void anon_vma_unlock_write(struct anon_vma *anon_vma)
 {
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_unlock_write(anon_vma_as_tree(anon_vma));
 	up_write(&anon_vma->root->rwsem);
+}
+
+static inline int anon_vma_trylock_write(struct anon_vma *anon_vma)
+{
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_trylock_write(anon_vma_as_tree(anon_vma));
+	return down_write_trylock(&anon_vma->root->rwsem);
 }
 
 static inline void anon_vma_lock_read(struct anon_vma *anon_vma)
 {
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_lock_read(anon_vma_as_tree(anon_vma));
 	down_read(&anon_vma->root->rwsem);
+}
+
+static inline int anon_vma_trylock_read(struct anon_vma *anon_vma)
+{
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_trylock_read(anon_vma_as_tree(anon_vma));
+	return down_read_trylock(&anon_vma->root->rwsem);
 }
 
 static inline void anon_vma_unlock_read(struct anon_vma *anon_vma)
 {
+	if (anon_vma_is_tagged(anon_vma))
+		return anon_vma_tree_unlock_read(anon_vma_as_tree(anon_vma));
 	up_read(&anon_vma->root->rwsem);
 }
 

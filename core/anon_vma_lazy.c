@@ -5,6 +5,9 @@
  *
  * This file is built unchanged in two hosts: in mm/ of a kernel tree and in
  * userspace over shim/user. It includes only the seam and its own headers.
+ * A kernel builds it whenever it has an MMU: without CONFIG_ANON_VMA_LAZY
+ * it never makes lazy state, and the paths it shares with the mainline
+ * anon_vma code only ever see regular trees.
  */
 #include "lazyrmap_internal.h"
 #include "anon_vma_lazy.h"
@@ -82,7 +85,8 @@ const unsigned int anon_vma_lazy_nr_sysctls = ARRAY_SIZE(anon_vma_lazy_sysctls);
 
 int anon_vma_lazy_sysctl_init(void)
 {
-	register_sysctl_init("vm", anon_vma_lazy_sysctls);
+	if (IS_ENABLED(CONFIG_ANON_VMA_LAZY))
+		register_sysctl_init("vm", anon_vma_lazy_sysctls);
 	return 0;
 }
 
@@ -92,6 +96,9 @@ int anon_vma_lazy_init(void)
 
 	/* The low three bits of folio->mapping carry the lazy encoding. */
 	BUILD_BUG_ON(__alignof__(struct anon_vma_lazy) < 8);
+	/* Without the option, no lazy state is ever made: no cache either. */
+	if (!IS_ENABLED(CONFIG_ANON_VMA_LAZY))
+		return 0;
 	/*
 	 * Typesafe, as anon_vma: a folio may name a root long after the root
 	 * went, and a walker must be able to find that out from its refcount.
@@ -113,7 +120,7 @@ bool anon_vma_lazy_eligible(struct vm_area_struct *vma)
 {
 	unsigned long max_pages = READ_ONCE(sysctl_anon_vma_lazy_max_pages);
 
-	if (!READ_ONCE(sysctl_anon_vma_lazy))
+	if (!IS_ENABLED(CONFIG_ANON_VMA_LAZY) || !READ_ONCE(sysctl_anon_vma_lazy))
 		return false;
 	if (!vma_is_anonymous(vma) || (vma->vm_flags & VM_SHARED))
 		return false;
@@ -426,7 +433,7 @@ int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
 		break;
 	}
 
-	if (!READ_ONCE(sysctl_anon_vma_lazy)) {
+	if (!IS_ENABLED(CONFIG_ANON_VMA_LAZY) || !READ_ONCE(sysctl_anon_vma_lazy)) {
 		if (anon_vma_tree_state(ptree) == ANON_VMA_STATE_PARENT) {
 			err = anon_vma_lazy_parent_adopt(pvma);
 			if (err)
@@ -488,7 +495,9 @@ bool folio_anon_vma_lazy_rewrite(struct folio *folio)
 /*
  * @folio now belongs to @vma (a new folio, wp reuse, uffd move): name its
  * lazy root or, as __folio_set_anon(), its anon_vma, the tree's root when
- * the folio may be shared. A PARENT VMA must adopt an anon_vma first.
+ * the folio may be shared. A PARENT VMA that has not adopted an anon_vma
+ * of its own (do_swap_page() makes folios without asking for one) names
+ * the inherited anon_vma, whose tree holds the VMA.
  */
 int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 			   bool exclusive)
@@ -501,7 +510,8 @@ int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 		folio_set_anon_vma_lazy(folio, anon_vma_tree_to_lazy(tree));
 		return 0;
 	case ANON_VMA_STATE_REGULAR:
-		anon_vma = anon_vma_tree_to_regular(tree);
+	case ANON_VMA_STATE_PARENT:
+		anon_vma = anon_vma_tree_to_anon_vma(tree);
 		if (!exclusive)
 			anon_vma = anon_vma->root;
 		WRITE_ONCE(folio->mapping, (struct address_space *)
@@ -669,13 +679,6 @@ out:
  * lazy folio. A lazy root is locked and counted as itself; a PARENT tree
  * as the anon_vma it names (whose root lock covers every tree it is in).
  */
-static struct anon_vma *anon_vma_tree_regular_part(anon_vma_tree_t tree)
-{
-	struct anon_vma *anon_vma = anon_vma_tree_to_regular(tree);
-
-	return anon_vma ? anon_vma : anon_vma_tree_to_parent(tree);
-}
-
 void anon_vma_tree_lock_write(anon_vma_tree_t tree)
 {
 	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
@@ -683,7 +686,7 @@ void anon_vma_tree_lock_write(anon_vma_tree_t tree)
 	if (root)
 		anon_vma_lazy_lock_write(root);
 	else
-		down_write(&anon_vma_tree_regular_part(tree)->root->rwsem);
+		down_write(&anon_vma_tree_to_anon_vma(tree)->root->rwsem);
 }
 
 void anon_vma_tree_unlock_write(anon_vma_tree_t tree)
@@ -693,7 +696,7 @@ void anon_vma_tree_unlock_write(anon_vma_tree_t tree)
 	if (root)
 		anon_vma_lazy_unlock_write(root);
 	else
-		up_write(&anon_vma_tree_regular_part(tree)->root->rwsem);
+		up_write(&anon_vma_tree_to_anon_vma(tree)->root->rwsem);
 }
 
 void anon_vma_tree_lock_read(anon_vma_tree_t tree)
@@ -703,7 +706,7 @@ void anon_vma_tree_lock_read(anon_vma_tree_t tree)
 	if (root)
 		anon_vma_lazy_lock_read(root);
 	else
-		down_read(&anon_vma_tree_regular_part(tree)->root->rwsem);
+		down_read(&anon_vma_tree_to_anon_vma(tree)->root->rwsem);
 }
 
 void anon_vma_tree_unlock_read(anon_vma_tree_t tree)
@@ -713,7 +716,7 @@ void anon_vma_tree_unlock_read(anon_vma_tree_t tree)
 	if (root)
 		anon_vma_lazy_unlock_read(root);
 	else
-		up_read(&anon_vma_tree_regular_part(tree)->root->rwsem);
+		up_read(&anon_vma_tree_to_anon_vma(tree)->root->rwsem);
 }
 
 int anon_vma_tree_trylock_read(anon_vma_tree_t tree)
@@ -722,7 +725,7 @@ int anon_vma_tree_trylock_read(anon_vma_tree_t tree)
 
 	if (root)
 		return anon_vma_lazy_trylock_read(root);
-	return down_read_trylock(&anon_vma_tree_regular_part(tree)->root->rwsem);
+	return down_read_trylock(&anon_vma_tree_to_anon_vma(tree)->root->rwsem);
 }
 
 int anon_vma_tree_trylock_write(anon_vma_tree_t tree)
@@ -731,7 +734,7 @@ int anon_vma_tree_trylock_write(anon_vma_tree_t tree)
 
 	if (root)
 		return down_write_trylock(anon_vma_lazy_lock(root));
-	return down_write_trylock(&anon_vma_tree_regular_part(tree)->root->rwsem);
+	return down_write_trylock(&anon_vma_tree_to_anon_vma(tree)->root->rwsem);
 }
 
 void anon_vma_tree_get(anon_vma_tree_t tree)
@@ -741,7 +744,7 @@ void anon_vma_tree_get(anon_vma_tree_t tree)
 	if (root)
 		anon_vma_lazy_get(root);
 	else
-		get_anon_vma(anon_vma_tree_regular_part(tree));
+		get_anon_vma(anon_vma_tree_to_anon_vma(tree));
 }
 
 void anon_vma_tree_put(anon_vma_tree_t tree)
@@ -751,7 +754,7 @@ void anon_vma_tree_put(anon_vma_tree_t tree)
 	if (root)
 		anon_vma_lazy_put(root);
 	else
-		put_anon_vma(anon_vma_tree_regular_part(tree));
+		put_anon_vma(anon_vma_tree_to_anon_vma(tree));
 }
 
 /*
@@ -806,7 +809,7 @@ bool folio_anon_vma_tree_matches(const struct folio *folio,
 {
 	anon_vma_tree_t tree = vma_anon_vma_tree(vma);
 	struct anon_vma_lazy *root = folio_anon_vma_lazy(folio);
-	struct anon_vma *mine = anon_vma_tree_regular_part(tree), *folios;
+	struct anon_vma *mine = anon_vma_tree_to_anon_vma(tree), *folios;
 	unsigned long mapping;
 
 	if (root && root == anon_vma_tree_to_lazy(tree))

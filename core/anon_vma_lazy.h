@@ -84,16 +84,7 @@ bool folio_anon_vma_lazy_rewrite(struct folio *folio);
 int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 			   bool exclusive);
 
-/* A tagged vma->anon_vma, or a handle from folio_get_anon_vma(). */
-void anon_vma_tree_lock_write(anon_vma_tree_t tree);
-void anon_vma_tree_unlock_write(anon_vma_tree_t tree);
-void anon_vma_tree_lock_read(anon_vma_tree_t tree);
-void anon_vma_tree_unlock_read(anon_vma_tree_t tree);
-int anon_vma_tree_trylock_read(anon_vma_tree_t tree);
-int anon_vma_tree_trylock_write(anon_vma_tree_t tree);
-void anon_vma_tree_get(anon_vma_tree_t tree);
-void anon_vma_tree_put(anon_vma_tree_t tree);
-struct anon_vma *anon_vma_tree_settle_locked(anon_vma_tree_t tree);
+/* Tagged handles (the lock, get and put ones are in anon_vma_tree.h). */
 struct anon_vma *folio_get_anon_vma_tree(struct folio *folio);
 bool folio_anon_vma_tree_matches(const struct folio *folio,
 				 const struct vm_area_struct *vma);

@@ -92,15 +92,35 @@ LT_CASE(mapping_set_from_vma_follows_its_state)
 	lt_set_mapping(folio, 0);
 }
 
-LT_CASE(mapping_set_from_parent_vma_refused)
+LT_CASE(mapping_set_from_parent_vma_names_inherited_anon_vma)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *vma = lt_vma(t, mm, LT_PAGE(40), LT_PAGE(48));
+	struct vm_area_struct *child = lt_vma_dup(t, vma, lt_mm(t));
+	struct folio *folio = lt_folio(t, 0);
+	struct anon_vma *parent;
+
+	lt_fault(t, vma);
+	mmap_write_lock(mm);
+	LT_EQ(t, anon_vma_lazy_fork(child, vma), 0);
+	mmap_write_unlock(mm);
+	parent = anon_vma_tree_to_parent(vma_anon_vma_tree(child));
+	LT_NOT_NULL(t, parent);
+	LT_EQ(t, folio_set_anon_mapping(folio, child, true), 0);
+	LT_EQ(t, (unsigned long)folio->mapping,
+	      (unsigned long)parent | PAGE_MAPPING_ANON);
+	LT_TRUE(t, folio_anon_vma_tree_matches(folio, child));
+	LT_TRUE(t, folio_anon_vma_tree_matches(folio, vma));
+	lt_set_mapping(folio, 0);
+}
+
+LT_CASE(mapping_set_from_vma_without_tree_refused)
 {
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(40), LT_PAGE(48));
 	struct folio *folio = lt_folio(t, 0);
 
 	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
-	vma_set_anon_vma_tree(vma, anon_vma_tree_parent((struct anon_vma *)LT_PTR));
 	LT_EQ(t, folio_set_anon_mapping(folio, vma, true), -EINVAL);
 	LT_NULL(t, folio->mapping);
-	vma_set_anon_vma_tree(vma, anon_vma_tree_none());
 	lt_expect_warns(t, 1);
 }

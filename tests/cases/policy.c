@@ -61,9 +61,11 @@ LT_CASE(policy_shared_or_file_backed_not_eligible)
 		(const struct vm_operations_struct *)&fake_ops;
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(10), LT_PAGE(11));
 
-	vma->vm_flags |= VM_SHARED;
+	mmap_write_lock(vma->vm_mm);
+	vm_flags_set(vma, VM_SHARED);
 	LT_FALSE(t, anon_vma_lazy_eligible(vma));
-	vma->vm_flags &= ~VM_SHARED;
+	vm_flags_clear(vma, VM_SHARED);
+	mmap_write_unlock(vma->vm_mm);
 	vma->vm_ops = fake_ops;
 	LT_FALSE(t, anon_vma_lazy_eligible(vma));
 	vma->vm_ops = NULL;

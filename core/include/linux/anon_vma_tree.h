@@ -166,8 +166,57 @@ static inline void vma_publish_anon_vma_tree(struct vm_area_struct *vma,
 
 static inline bool vma_anon_vma_is_lazy(const struct vm_area_struct *vma)
 {
-	return anon_vma_tree_state(vma_anon_vma_tree(vma)) == ANON_VMA_STATE_LAZY;
+	return IS_ENABLED(CONFIG_ANON_VMA_LAZY) &&
+	       anon_vma_tree_state(vma_anon_vma_tree(vma)) == ANON_VMA_STATE_LAZY;
 }
+
+static inline bool vma_anon_vma_is_parent(const struct vm_area_struct *vma)
+{
+	return IS_ENABLED(CONFIG_ANON_VMA_LAZY) &&
+	       anon_vma_tree_state(vma_anon_vma_tree(vma)) == ANON_VMA_STATE_PARENT;
+}
+
+/*
+ * The anon_vma a REGULAR tree owns or a PARENT tree inherited: the one whose
+ * interval tree holds the VMA's own chain. NULL for lazy or no tree.
+ */
+static inline struct anon_vma *anon_vma_tree_to_anon_vma(anon_vma_tree_t tree)
+{
+	struct anon_vma *anon_vma = anon_vma_tree_to_regular(tree);
+
+	return anon_vma ? anon_vma : anon_vma_tree_to_parent(tree);
+}
+
+static inline struct anon_vma *vma_regular_anon_vma(const struct vm_area_struct *vma)
+{
+	return anon_vma_tree_to_anon_vma(vma_anon_vma_tree(vma));
+}
+
+/*
+ * A struct anon_vma * that is really a tagged value: a VMA's tree, or what
+ * folio_get_anon_vma() gave for a lazy folio. anon_vma_lock_*() and
+ * get/put_anon_vma() pass such a value to the functions below.
+ */
+static inline bool anon_vma_is_tagged(const struct anon_vma *anon_vma)
+{
+	return IS_ENABLED(CONFIG_ANON_VMA_LAZY) &&
+	       ((unsigned long)anon_vma & ANON_VMA_TREE_MASK);
+}
+
+static inline anon_vma_tree_t anon_vma_as_tree(const struct anon_vma *anon_vma)
+{
+	return __anon_vma_tree((unsigned long)anon_vma);
+}
+
+void anon_vma_tree_lock_write(anon_vma_tree_t tree);
+void anon_vma_tree_unlock_write(anon_vma_tree_t tree);
+void anon_vma_tree_lock_read(anon_vma_tree_t tree);
+void anon_vma_tree_unlock_read(anon_vma_tree_t tree);
+int anon_vma_tree_trylock_read(anon_vma_tree_t tree);
+int anon_vma_tree_trylock_write(anon_vma_tree_t tree);
+void anon_vma_tree_get(anon_vma_tree_t tree);
+void anon_vma_tree_put(anon_vma_tree_t tree);
+struct anon_vma *anon_vma_tree_settle_locked(anon_vma_tree_t tree);
 
 /*
  * The address that page offset 0 would have in @vma. Split and merge keep
@@ -181,9 +230,11 @@ static inline unsigned long vma_mapping_base(const struct vm_area_struct *vma)
 #define FOLIO_MAPPING_ANON_VMA_LAZY	0x2UL
 #define FOLIO_MAPPING_LAZY_MASK		0x7UL
 
+/* Without the option, 0x2 alone is a movable page, never a lazy folio. */
 static inline bool anon_mapping_is_lazy(unsigned long mapping)
 {
-	return (mapping & FOLIO_MAPPING_LAZY_MASK) == FOLIO_MAPPING_ANON_VMA_LAZY;
+	return IS_ENABLED(CONFIG_ANON_VMA_LAZY) &&
+	       (mapping & FOLIO_MAPPING_LAZY_MASK) == FOLIO_MAPPING_ANON_VMA_LAZY;
 }
 
 static inline struct anon_vma_lazy *anon_mapping_to_lazy(unsigned long mapping)

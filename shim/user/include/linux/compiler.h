@@ -38,6 +38,10 @@
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 
+/* The userspace build is the CONFIG_ANON_VMA_LAZY=y, CONFIG_DEBUG_VM=y one. */
+#define CONFIG_ANON_VMA_LAZY	1
+#define IS_ENABLED(option)	(option)
+
 #define __same_type(a, b)	__builtin_types_compatible_p(typeof(a), typeof(b))
 
 #endif /* _SHIM_LINUX_COMPILER_H */

@@ -13,6 +13,5 @@
 #define BIT(n)			(1UL << (n))
 #define min(a, b)		((a) < (b) ? (a) : (b))
 #define max(a, b)		((a) > (b) ? (a) : (b))
-#define IS_ENABLED(opt)		(opt)
 
 #endif /* _SHIM_LINUX_KERNEL_H */

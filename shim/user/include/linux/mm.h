@@ -8,6 +8,7 @@
 #include <linux/errno.h>
 #include <linux/gfp.h>
 #include <linux/mm_types.h>
+#include <linux/mmap_lock.h>
 #include <linux/page-flags.h>
 
 #define VM_NONE		0x00000000UL
@@ -21,6 +22,24 @@
 #define VM_MAYSHARE	0x00000080UL
 #define VM_DONTCOPY	0x00020000UL
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+
+/* vm_flags is written through these in the kernel, under mmap_lock. */
+static inline void vm_flags_init(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags = flags;
+}
+
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	mmap_assert_write_locked(vma->vm_mm);
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	mmap_assert_write_locked(vma->vm_mm);
+	vma->vm_flags &= ~flags;
+}
 
 static inline bool vma_is_anonymous(struct vm_area_struct *vma)
 {

@@ -51,23 +51,7 @@ struct rmap_walk_control {
 
 void __put_anon_vma(struct anon_vma *anon_vma);
 
-/*
- * As the ANON_VMA_LAZY series makes them: handed a tagged value (a VMA's
- * tree, or folio_get_anon_vma() of a lazy folio), these go to the core.
- */
-#define anon_vma_is_tagged(anon_vma)	\
-	((unsigned long)(anon_vma) & ANON_VMA_TREE_MASK)
-#define anon_vma_as_tree(anon_vma)	__anon_vma_tree((unsigned long)(anon_vma))
-
-void anon_vma_tree_lock_write(anon_vma_tree_t tree);
-void anon_vma_tree_unlock_write(anon_vma_tree_t tree);
-void anon_vma_tree_lock_read(anon_vma_tree_t tree);
-void anon_vma_tree_unlock_read(anon_vma_tree_t tree);
-int anon_vma_tree_trylock_read(anon_vma_tree_t tree);
-int anon_vma_tree_trylock_write(anon_vma_tree_t tree);
-void anon_vma_tree_get(anon_vma_tree_t tree);
-void anon_vma_tree_put(anon_vma_tree_t tree);
-
+/* As the ANON_VMA_LAZY series makes them: tagged values go to the core. */
 static inline void get_anon_vma(struct anon_vma *anon_vma)
 {
 	if (anon_vma_is_tagged(anon_vma))

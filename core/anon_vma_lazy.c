@@ -83,14 +83,14 @@ struct ctl_table anon_vma_lazy_sysctls[] = {
 
 const unsigned int anon_vma_lazy_nr_sysctls = ARRAY_SIZE(anon_vma_lazy_sysctls);
 
-int anon_vma_lazy_sysctl_init(void)
+int __init anon_vma_lazy_sysctl_init(void)
 {
 	if (IS_ENABLED(CONFIG_ANON_VMA_LAZY))
 		register_sysctl_init("vm", anon_vma_lazy_sysctls);
 	return 0;
 }
 
-int anon_vma_lazy_init(void)
+int __init anon_vma_lazy_init(void)
 {
 	unsigned int i;
 

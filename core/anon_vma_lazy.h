@@ -47,8 +47,8 @@ extern unsigned long sysctl_anon_vma_lazy_max_pages;
 extern struct ctl_table anon_vma_lazy_sysctls[];
 extern const unsigned int anon_vma_lazy_nr_sysctls;
 
-int anon_vma_lazy_init(void);
-int anon_vma_lazy_sysctl_init(void);
+int __init anon_vma_lazy_init(void);
+int __init anon_vma_lazy_sysctl_init(void);
 bool anon_vma_lazy_eligible(struct vm_area_struct *vma);
 
 /* The lock that protects a root's VMA list and the VMAs' ranges on it. */

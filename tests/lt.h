@@ -17,6 +17,9 @@
 struct lt;
 
 #define LT_CASE(name)	void lt_case_##name(struct lt *t)
+#define LT_CASE_ITEM(name)	LT_CASE(name);
+#include "lt_cases.h"
+#undef LT_CASE_ITEM
 
 /* What a host may not be able to do; a case that needs it is skipped there. */
 enum lt_cap {

@@ -4,7 +4,6 @@
 #include "lt_user.h"
 
 #define LT_CASE_ITEM(name)						\
-	LT_CASE(name);							\
 	Test(lazyrmap, name)						\
 	{								\
 		struct lt *t = lt_user_begin();				\

@@ -177,7 +177,6 @@ void lt_rcu_barrier(struct lt *t)
 }
 
 #define LT_CASE_ITEM(name)						\
-	LT_CASE(name);							\
 	static void lt_kunit_##name(struct kunit *test)			\
 	{								\
 		lt_case_##name(test->priv);				\

@@ -18,6 +18,16 @@ _Static_assert(offsetof(struct callback_head, func) ==
 	       offsetof(struct rcu_head, func),
 	       "shim rcu_head must match liburcu's");
 
+/* The shim's <linux/rcupdate.h>, which this file cannot include. */
+void shim_rcu_register_thread(void);
+void shim_rcu_unregister_thread(void);
+void rcu_read_lock(void);
+void rcu_read_unlock(void);
+bool rcu_read_lock_held(void);
+void call_rcu(struct callback_head *head, void (*func)(struct callback_head *));
+void synchronize_rcu(void);
+void rcu_barrier(void);
+
 static __thread bool registered;
 static __thread int nesting;
 

@@ -46,3 +46,21 @@ boot_uml() {
 	TMPDIR=/tmp timeout 900 "$kernel" mem=1G rootfstype=hostfs rootflags=/ rw \
 		con0=fd:0,fd:1 con=null "$@" </dev/null >"$log" 2>&1 || true
 }
+
+# The shared cases under KUnit, in the patched tree (kunit.py, ARCH=um).
+run_kunit() {
+	local log=$LAZYRMAP_BUILD/kunit.log result
+	if ! (cd "$LAZYRMAP_LAZY_TREE" && ./tools/testing/kunit/kunit.py run \
+		--build_dir="$LAZYRMAP_BUILD/kunit" --jobs="$(nproc)" \
+		--kunitconfig="$LAZYRMAP_TOP/kernel-glue/configs/kunit.config" \
+		--make_options CC="ccache gcc") >"$log" 2>&1; then
+		grep -E 'FAILED|ASSERTION|Expected|ERROR' "$log" | head -30
+		die "KUnit failed, see $log"
+	fi
+	result=$(grep -o 'Ran [0-9]* tests: .*' "$log" | tail -1)
+	case "$result" in
+	*"passed: 0"*|"") die "KUnit ran no test, see $log" ;;
+	*failed:*) die "KUnit: $result" ;;
+	esac
+	note "KUnit: $result"
+}

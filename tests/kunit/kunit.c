@@ -196,6 +196,7 @@ static struct kunit_suite anon_vma_lazy_suite = {
 	.exit = lt_exit,
 	.test_cases = anon_vma_lazy_cases,
 };
+
 kunit_test_suite(anon_vma_lazy_suite);
 
 MODULE_DESCRIPTION("KUnit tests for ANON_VMA_LAZY, shared with lazyrmap's userspace suite");

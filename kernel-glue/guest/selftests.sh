@@ -1,0 +1,36 @@
+#!/bin/sh
+# init of the selftest guest: run each mm selftest named in LAZYRMAP_TESTS
+# from LAZYRMAP_DIR, with vm.anon_vma_lazy set to each of LAZYRMAP_SWITCH
+# ("none" on a kernel without the series), both comma-separated, bounded in
+# time (the kernel command line has no spaces in values); one line per
+# run: "SELFTEST switch name exit pass fail skip".
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /dev/shm 2>/dev/null
+echo "LAZYRMAP-BOOTED $(uname -r)"
+if [ -n "$LAZYRMAP_SWAP" ]; then
+	mkswap /dev/ubda >/dev/null && swapon /dev/ubda && echo "LAZYRMAP-SWAP on"
+fi
+echo 1 > /sys/kernel/mm/ksm/run 2>/dev/null
+cd "$LAZYRMAP_DIR" || exit 1
+for sw in $(echo "$LAZYRMAP_SWITCH" | tr , " "); do
+	[ "$sw" = none ] || echo "$sw" > /proc/sys/vm/anon_vma_lazy
+	for t in $(echo "$LAZYRMAP_TESTS" | tr , " "); do
+		timeout 300 ./"$t" > /tmp/out 2>&1
+		rc=$?
+		pass=$(grep -c '^ok ' /tmp/out)
+		fail=$(grep -c '^not ok ' /tmp/out)
+		skip=$(grep -c '^ok .*# SKIP' /tmp/out)
+		echo "SELFTEST $sw $t $rc $((pass - skip)) $fail $skip"
+		grep '^not ok ' /tmp/out | sed "s/^/FAILDETAIL $sw $t: /" | head -5
+		[ -n "$LAZYRMAP_VERBOSE" ] && sed "s/^/OUT $sw $t: /" /tmp/out
+	done
+done
+if dmesg | grep -E 'BUG|WARNING|possible recursive|circular locking|suspicious RCU|KASAN|Oops|general protection|bad page'; then
+	echo "LAZYRMAP-SPLAT"
+fi
+echo "LAZYRMAP-DONE"
+echo o > /proc/sysrq-trigger

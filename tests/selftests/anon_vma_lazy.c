@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Anonymous memory through the operations that depend on its reverse map,
+ * checked both for its data and for the operation having really happened.
+ * Meant to pass with vm.anon_vma_lazy at 0 and at 1 (CONFIG_ANON_VMA_LAZY),
+ * and on kernels without it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/types.h>
+#include <linux/userfaultfd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+
+#define NR_PAGES	16
+/* /proc/pid/pagemap: Documentation/admin-guide/mm/pagemap.rst */
+#define PM_PRESENT	0x8000000000000000ULL
+#define PM_SWAP		0x4000000000000000ULL
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+
+static size_t psize(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Each page says who wrote it and where: (tag, page index). */
+static __u64 word(int tag, int i)
+{
+	return ((__u64)tag << 32) | (__u64)i;
+}
+
+static void fill(char *p, int nr, int tag)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		*(__u64 *)(p + i * psize()) = word(tag, i);
+}
+
+/* The first page in [from, to) of @p not holding @tag's word, or -1. */
+static int bad_in(char *p, int from, int to, int tag)
+{
+	int i;
+
+	for (i = from; i < to; i++)
+		if (*(__u64 *)(p + i * psize()) != word(tag, i))
+			return i;
+	return -1;
+}
+
+static int first_bad(char *p, int nr, int tag)
+{
+	return bad_in(p, 0, nr, tag);
+}
+
+static char *map_anon(int nr)
+{
+	char *p = mmap(NULL, nr * psize(), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static __u64 pagemap_of(char *addr)
+{
+	__u64 entry = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry),
+		  (unsigned long)addr / psize() * sizeof(entry)) != sizeof(entry))
+		entry = 0;
+	close(fd);
+	return entry;
+}
+
+/* VMAs of /proc/self/maps that lie inside [p, p + len). */
+static int vmas_in(char *p, size_t len)
+{
+	unsigned long start, end;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    start >= (unsigned long)p && end <= (unsigned long)p + len)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static long read_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return strtol(buf, NULL, 10);
+}
+
+/* Parent, child and grandchild each see their own writes and no other's. */
+TEST(fork_cow_tree)
+{
+	char *p = map_anon(NR_PAGES);
+	int status;
+	pid_t child;
+
+	ASSERT_NE(p, NULL);
+	fill(p, NR_PAGES, 1);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		pid_t grandchild;
+
+		if (first_bad(p, NR_PAGES, 1) != -1)
+			_exit(1);
+		fill(p, NR_PAGES / 2, 2);
+		grandchild = fork();
+		if (grandchild < 0)
+			_exit(2);
+		if (!grandchild) {
+			if (bad_in(p, 0, NR_PAGES / 2, 2) != -1 ||
+			    bad_in(p, NR_PAGES / 2, NR_PAGES, 1) != -1)
+				_exit(3);
+			fill(p, NR_PAGES, 3);
+			_exit(first_bad(p, NR_PAGES, 3) == -1 ? 0 : 4);
+		}
+		if (waitpid(grandchild, &status, 0) != grandchild ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			_exit(5);
+		_exit(bad_in(p, 0, NR_PAGES / 2, 2) == -1 &&
+		      bad_in(p, NR_PAGES / 2, NR_PAGES, 1) == -1 ? 0 : 6);
+	}
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	ASSERT_EQ(first_bad(p, NR_PAGES, 1), -1);
+	munmap(p, NR_PAGES * psize());
+}
+
+/* mprotect() of the middle splits the VMA in three; undoing it merges it. */
+TEST(mprotect_split_and_merge)
+{
+	char *p = map_anon(NR_PAGES);
+
+	ASSERT_NE(p, NULL);
+	fill(p, NR_PAGES, 7);
+	ASSERT_EQ(vmas_in(p, NR_PAGES * psize()), 1);
+	ASSERT_EQ(mprotect(p + 4 * psize(), 4 * psize(), PROT_READ), 0);
+	ASSERT_EQ(vmas_in(p, NR_PAGES * psize()), 3);
+	ASSERT_EQ(first_bad(p, NR_PAGES, 7), -1);
+	ASSERT_EQ(mprotect(p + 4 * psize(), 4 * psize(), PROT_READ | PROT_WRITE), 0);
+	ASSERT_EQ(vmas_in(p, NR_PAGES * psize()), 1);
+	ASSERT_EQ(first_bad(p, NR_PAGES, 7), -1);
+	fill(p, NR_PAGES, 8);
+	ASSERT_EQ(first_bad(p, NR_PAGES, 8), -1);
+	munmap(p, NR_PAGES * psize());
+}
+
+/* mremap() of the middle pages elsewhere, then a fork that sees both. */
+TEST(mremap_partial_move)
+{
+	char *p = map_anon(NR_PAGES), *dst, *moved;
+	int status;
+	pid_t child;
+
+	ASSERT_NE(p, NULL);
+	fill(p, NR_PAGES, 9);
+	dst = mmap(NULL, 8 * psize(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(dst, MAP_FAILED);
+	moved = mremap(p + 4 * psize(), 4 * psize(), 4 * psize(),
+		       MREMAP_MAYMOVE | MREMAP_FIXED, dst + 2 * psize());
+	ASSERT_EQ(moved, dst + 2 * psize());
+	ASSERT_EQ(bad_in(p, 0, 4, 9), -1);
+	ASSERT_EQ(bad_in(p, 8, NR_PAGES, 9), -1);
+	ASSERT_FALSE(pagemap_of(p + 4 * psize()) & PM_PRESENT);
+	ASSERT_EQ(*(__u64 *)moved, word(9, 4));
+	ASSERT_EQ(*(__u64 *)(moved + 3 * psize()), word(9, 7));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child)
+		_exit(*(__u64 *)(moved + psize()) == word(9, 5) &&
+		      *(__u64 *)(p + 9 * psize()) == word(9, 9) ? 0 : 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	munmap(p, NR_PAGES * psize());
+	munmap(dst, 8 * psize());
+}
+
+/* MADV_PAGEOUT puts the pages in swap (the rmap walk unmapped them). */
+TEST(pageout_to_swap_and_back)
+{
+	char *p = map_anon(NR_PAGES);
+	int i, swapped = 0;
+	int status;
+	pid_t child;
+
+	ASSERT_NE(p, NULL);
+	if (read_long("/proc/sys/vm/swappiness") < 0 || access("/proc/swaps", R_OK))
+		SKIP(return, "no swap interface");
+	fill(p, NR_PAGES, 11);
+	if (madvise(p, NR_PAGES * psize(), MADV_PAGEOUT))
+		SKIP(return, "MADV_PAGEOUT: %s", strerror(errno));
+	for (i = 0; i < NR_PAGES; i++)
+		swapped += !!(pagemap_of(p + i * psize()) & PM_SWAP);
+	if (!swapped) {
+		FILE *f = fopen("/proc/swaps", "r");
+		char line[256];
+		int lines = 0;
+
+		while (f && fgets(line, sizeof(line), f))
+			lines++;
+		if (f)
+			fclose(f);
+		if (lines <= 1)
+			SKIP(return, "no swap device");
+	}
+	ASSERT_EQ(swapped, NR_PAGES);
+	/* A child reads its share back in, then the parent its own. */
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child)
+		_exit(first_bad(p, NR_PAGES, 11) == -1 ? 0 : 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	ASSERT_EQ(first_bad(p, NR_PAGES, 11), -1);
+	ASSERT_TRUE(pagemap_of(p) & PM_PRESENT);
+	munmap(p, NR_PAGES * psize());
+}
+
+/* Compaction moves (migrates) pages: the data must follow, PFN or not. */
+TEST(compaction_migrates)
+{
+	int nr = 4096, i, moved = 0;
+	char *p = map_anon(nr);
+	__u64 *pfn;
+
+	ASSERT_NE(p, NULL);
+	pfn = calloc(nr, sizeof(*pfn));
+	ASSERT_NE(pfn, NULL);
+	fill(p, nr, 13);
+	for (i = 0; i < nr; i++)
+		pfn[i] = pagemap_of(p + i * psize()) & PM_PFN_MASK;
+	if (!pfn[0])
+		SKIP(return, "no PFNs in pagemap (needs CAP_SYS_ADMIN)");
+	if (write_file("/proc/sys/vm/compact_memory", "1"))
+		SKIP(return, "no compaction");
+	for (i = 0; i < nr; i++)
+		moved += (pagemap_of(p + i * psize()) & PM_PFN_MASK) != pfn[i];
+	ASSERT_EQ(first_bad(p, nr, 13), -1);
+	if (!moved)
+		SKIP(return, "compaction left all %d pages where they were", nr);
+	TH_LOG("%d of %d pages migrated", moved, nr);
+	free(pfn);
+	munmap(p, nr * psize());
+}
+
+/* Reading page_idle after an access walks the rmap and finds it young. */
+TEST(page_idle_sees_access)
+{
+	/* Enough pages that the first ones have left the per-CPU LRU batch. */
+	int nr = 64, i, fd;
+	char *p = map_anon(nr);
+	__u64 pfn[2], bits;
+
+	ASSERT_NE(p, NULL);
+	fill(p, nr, 15);
+	for (i = 0; i < 2; i++)
+		pfn[i] = pagemap_of(p + i * psize()) & PM_PFN_MASK;
+	if (!pfn[0] || !pfn[1])
+		SKIP(return, "no PFNs in pagemap (needs CAP_SYS_ADMIN)");
+	fd = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no page_idle");
+	for (i = 0; i < 2; i++) {
+		bits = 1ULL << (pfn[i] % 64);
+		ASSERT_EQ(pwrite(fd, &bits, 8, pfn[i] / 64 * 8), 8);
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(pread(fd, &bits, 8, pfn[i] / 64 * 8), 8);
+		if (!(bits & (1ULL << (pfn[i] % 64))))
+			SKIP(return, "page %d could not be marked idle", i);
+	}
+	/* Touch page 0 only: pread() below keeps the store where it is. */
+	*(__u64 *)p = word(15, 0);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(pread(fd, &bits, 8, pfn[i] / 64 * 8), 8);
+		/* Page 0 was seen accessed through its rmap; page 1 stays idle. */
+		ASSERT_EQ(!!(bits & (1ULL << (pfn[i] % 64))), i);
+	}
+	close(fd);
+	ASSERT_EQ(first_bad(p, nr, 15), -1);
+	munmap(p, nr * psize());
+}
+
+/* KSM merges identical pages (a merge rewrites their rmap) and unmerges. */
+TEST(ksm_merge_and_unmerge)
+{
+	int nr = 64, i, tries;
+	char *p = map_anon(nr);
+	long merged = 0, scans;
+
+	ASSERT_NE(p, NULL);
+	if (access("/sys/kernel/mm/ksm/run", W_OK) ||
+	    access("/proc/self/ksm_merging_pages", R_OK))
+		SKIP(return, "no KSM");
+	for (i = 0; i < nr; i++)
+		memset(p + i * psize(), 0x5a, psize());
+	if (madvise(p, nr * psize(), MADV_MERGEABLE))
+		SKIP(return, "MADV_MERGEABLE: %s", strerror(errno));
+	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "0");
+	write_file("/sys/kernel/mm/ksm/pages_to_scan", "10000");
+	ASSERT_EQ(write_file("/sys/kernel/mm/ksm/run", "1"), 0);
+	scans = read_long("/sys/kernel/mm/ksm/full_scans");
+	for (tries = 0; tries < 200 && merged < nr; tries++) {
+		usleep(20000);
+		if (read_long("/sys/kernel/mm/ksm/full_scans") >= scans + 2)
+			merged = read_long("/proc/self/ksm_merging_pages");
+	}
+	ASSERT_EQ(merged, nr);
+	/* A write unmerges one page; the rest stays merged and intact. */
+	p[0] = 0x11;
+	ASSERT_EQ(p[0], 0x11);
+	for (i = 1; i < nr; i++)
+		ASSERT_EQ(p[i * psize() + 7], 0x5a);
+	ASSERT_EQ(madvise(p, nr * psize(), MADV_UNMERGEABLE), 0);
+	/* ksmd drops the unmerged pages' records on its next scans. */
+	scans = read_long("/sys/kernel/mm/ksm/full_scans");
+	for (tries = 0; tries < 200 && merged; tries++) {
+		usleep(20000);
+		if (read_long("/sys/kernel/mm/ksm/full_scans") >= scans + 2)
+			merged = read_long("/proc/self/ksm_merging_pages");
+	}
+	ASSERT_EQ(merged, 0);
+	for (i = 1; i < nr; i++)
+		ASSERT_EQ(p[i * psize() + 9], 0x5a);
+	munmap(p, nr * psize());
+}
+
+/* UFFDIO_MOVE takes pages from one mapping to another (their rmap moves). */
+TEST(uffd_move)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_MOVE };
+	struct uffdio_register reg = { 0 };
+	struct uffdio_move move = { 0 };
+	char *src = map_anon(NR_PAGES), *dst = map_anon(NR_PAGES);
+	int uffd;
+
+	ASSERT_NE(src, NULL);
+	ASSERT_NE(dst, NULL);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	if (ioctl(uffd, UFFDIO_API, &api) || !(api.features & UFFD_FEATURE_MOVE))
+		SKIP(return, "no UFFDIO_MOVE");
+	fill(src, NR_PAGES, 17);
+	reg.range.start = (unsigned long)dst;
+	reg.range.len = NR_PAGES * psize();
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+	move.dst = (unsigned long)dst;
+	move.src = (unsigned long)src;
+	move.len = NR_PAGES * psize();
+	ASSERT_EQ(ioctl(uffd, UFFDIO_MOVE, &move), 0);
+	ASSERT_EQ(move.move, NR_PAGES * psize());
+	ASSERT_EQ(first_bad(dst, NR_PAGES, 17), -1);
+	ASSERT_FALSE(pagemap_of(src) & PM_PRESENT);
+	ASSERT_EQ(*(__u64 *)src, 0);
+	close(uffd);
+	munmap(src, NR_PAGES * psize());
+	munmap(dst, NR_PAGES * psize());
+}
+
+TEST_HARNESS_MAIN

@@ -322,12 +322,33 @@ TEST(page_idle_sees_access)
 	munmap(p, nr * psize());
 }
 
-/* KSM merges identical pages (a merge rewrites their rmap) and unmerges. */
+/*
+ * KSM merges identical pages (a merge rewrites their rmap) and unmerges
+ * them. ksmd is made to scan fast while the test waits, then put back.
+ */
+static bool ksm_wait(long *merged, long want)
+{
+	long scans = read_long("/sys/kernel/mm/ksm/full_scans");
+	int tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		usleep(20000);
+		if (read_long("/sys/kernel/mm/ksm/full_scans") < scans + 2)
+			continue;
+		*merged = read_long("/proc/self/ksm_merging_pages");
+		if (*merged == want)
+			return true;
+		scans = read_long("/sys/kernel/mm/ksm/full_scans");
+	}
+	return false;
+}
+
 TEST(ksm_merge_and_unmerge)
 {
-	int nr = 64, i, tries;
+	int nr = 64, i;
 	char *p = map_anon(nr);
-	long merged = 0, scans;
+	long merged = -1, sleep_ms, pages, run;
+	char buf[32];
 
 	ASSERT_NE(p, NULL);
 	if (access("/sys/kernel/mm/ksm/run", W_OK) ||
@@ -337,32 +358,32 @@ TEST(ksm_merge_and_unmerge)
 		memset(p + i * psize(), 0x5a, psize());
 	if (madvise(p, nr * psize(), MADV_MERGEABLE))
 		SKIP(return, "MADV_MERGEABLE: %s", strerror(errno));
+	sleep_ms = read_long("/sys/kernel/mm/ksm/sleep_millisecs");
+	pages = read_long("/sys/kernel/mm/ksm/pages_to_scan");
+	run = read_long("/sys/kernel/mm/ksm/run");
 	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "0");
-	write_file("/sys/kernel/mm/ksm/pages_to_scan", "10000");
+	write_file("/sys/kernel/mm/ksm/pages_to_scan", "1000");
 	ASSERT_EQ(write_file("/sys/kernel/mm/ksm/run", "1"), 0);
-	scans = read_long("/sys/kernel/mm/ksm/full_scans");
-	for (tries = 0; tries < 200 && merged < nr; tries++) {
-		usleep(20000);
-		if (read_long("/sys/kernel/mm/ksm/full_scans") >= scans + 2)
-			merged = read_long("/proc/self/ksm_merging_pages");
-	}
-	ASSERT_EQ(merged, nr);
+
+	EXPECT_TRUE(ksm_wait(&merged, nr));
+	EXPECT_EQ(merged, nr);
 	/* A write unmerges one page; the rest stays merged and intact. */
 	p[0] = 0x11;
-	ASSERT_EQ(p[0], 0x11);
+	EXPECT_EQ(p[0], 0x11);
 	for (i = 1; i < nr; i++)
-		ASSERT_EQ(p[i * psize() + 7], 0x5a);
-	ASSERT_EQ(madvise(p, nr * psize(), MADV_UNMERGEABLE), 0);
+		EXPECT_EQ(p[i * psize() + 7], 0x5a);
+	EXPECT_EQ(madvise(p, nr * psize(), MADV_UNMERGEABLE), 0);
 	/* ksmd drops the unmerged pages' records on its next scans. */
-	scans = read_long("/sys/kernel/mm/ksm/full_scans");
-	for (tries = 0; tries < 200 && merged; tries++) {
-		usleep(20000);
-		if (read_long("/sys/kernel/mm/ksm/full_scans") >= scans + 2)
-			merged = read_long("/proc/self/ksm_merging_pages");
-	}
-	ASSERT_EQ(merged, 0);
+	EXPECT_TRUE(ksm_wait(&merged, 0));
 	for (i = 1; i < nr; i++)
-		ASSERT_EQ(p[i * psize() + 9], 0x5a);
+		EXPECT_EQ(p[i * psize() + 9], 0x5a);
+
+	snprintf(buf, sizeof(buf), "%ld", sleep_ms);
+	write_file("/sys/kernel/mm/ksm/sleep_millisecs", buf);
+	snprintf(buf, sizeof(buf), "%ld", pages);
+	write_file("/sys/kernel/mm/ksm/pages_to_scan", buf);
+	snprintf(buf, sizeof(buf), "%ld", run);
+	write_file("/sys/kernel/mm/ksm/run", buf);
 	munmap(p, nr * psize());
 }
 

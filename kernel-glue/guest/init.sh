@@ -6,13 +6,17 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# Into the workload's directory first: the tmpfs over /tmp hides the host's
+# /tmp, where a checkout may live.
+cd "$(dirname "$LAZYRMAP_WORKLOAD")" || echo "LAZYRMAP-FAIL no $LAZYRMAP_WORKLOAD"
 mount -t tmpfs tmpfs /tmp
 echo "LAZYRMAP-BOOTED $(uname -r)"
 for sw in 0 1; do
 	label=off
 	[ $sw = 1 ] && label=on
 	echo $sw > /proc/sys/vm/anon_vma_lazy || echo "LAZYRMAP-FAIL no vm.anon_vma_lazy"
-	"$LAZYRMAP_WORKLOAD" $label "$LAZYRMAP_NR" || echo "LAZYRMAP-FAIL workload $label"
+	./"$(basename "$LAZYRMAP_WORKLOAD")" $label "$LAZYRMAP_NR" ||
+		echo "LAZYRMAP-FAIL workload $label"
 done
 grep '^anon_lazy' /proc/vmstat | sed 's/^/vmstat /'
 if dmesg | grep -E 'BUG|WARNING|possible recursive|circular locking|suspicious RCU|KASAN|Oops|general protection|bad page'; then

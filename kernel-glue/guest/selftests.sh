@@ -8,6 +8,9 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# Into the tests' directory first: the tmpfs over /tmp hides the host's
+# /tmp, where a checkout may live.
+cd "$LAZYRMAP_DIR" || exit 1
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm 2>/dev/null
 echo "LAZYRMAP-BOOTED $(uname -r)"
@@ -15,7 +18,6 @@ if [ -n "$LAZYRMAP_SWAP" ]; then
 	mkswap /dev/ubda >/dev/null && swapon /dev/ubda && echo "LAZYRMAP-SWAP on"
 fi
 echo 1 > /sys/kernel/mm/ksm/run 2>/dev/null
-cd "$LAZYRMAP_DIR" || exit 1
 for sw in $(echo "$LAZYRMAP_SWITCH" | tr , " "); do
 	[ "$sw" = none ] || echo "$sw" > /proc/sys/vm/anon_vma_lazy
 	for t in $(echo "$LAZYRMAP_TESTS" | tr , " "); do

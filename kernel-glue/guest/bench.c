@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmarks of the UML guest, run once per value of vm.anon_vma_lazy by
+ * kernel-glue/guest/bench.sh. They print figures; nothing here passes or
+ * fails on a number.
+ *
+ *   bench slab-nofork LABEL N        slab objects N faulted VMAs add
+ *   bench slab-zygote LABEL P C K    a parent with P faulted VMAs forks C
+ *                                    children that each fault K VMAs more
+ *   bench time LABEL N REPEATS       ns per VMA for first faults and munmap,
+ *                                    per fork of a process with N faulted
+ *                                    VMAs, per page of MADV_PAGEOUT
+ *
+ * Output: "slab LABEL SCENARIO CACHE OBJECTS OBJSIZE" and
+ *         "time LABEL WHAT MIN MEDIAN MAX UNIT".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGES	4
+#define NR_CACHES 4
+
+static const char *const caches[NR_CACHES] = {
+	"anon_vma", "anon_vma_chain", "vm_area_struct", "anon_vma_lazy",
+};
+
+static long psz;
+
+static void slabs(long *objs, long *size)
+{
+	char line[512], name[64];
+	long active, total, sz;
+	FILE *f = fopen("/proc/slabinfo", "r");
+	int i;
+
+	memset(objs, 0, NR_CACHES * sizeof(*objs));
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total, &sz) != 4)
+			continue;
+		for (i = 0; i < NR_CACHES; i++)
+			if (!strcmp(name, caches[i])) {
+				objs[i] = active;
+				size[i] = sz;
+			}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* @n separate VMAs of PAGES pages, each faulted, in one PROT_NONE arena. */
+static char *fault_vmas(int n)
+{
+	size_t stride = (PAGES + 1) * psz;
+	char *arena = mmap(NULL, n * stride, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int i, j;
+
+	if (arena == MAP_FAILED) {
+		perror("mmap");
+		exit(2);
+	}
+	for (i = 0; i < n; i++) {
+		char *p = mmap(arena + i * stride, PAGES * psz, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+		if (p == MAP_FAILED) {
+			perror("mmap fixed");
+			exit(2);
+		}
+		for (j = 0; j < PAGES; j++)
+			p[j * psz] = (char)i;
+	}
+	return arena;
+}
+
+static void print_delta(const char *label, const char *scenario,
+			long *before, long *after, long *size)
+{
+	int i;
+
+	for (i = 0; i < NR_CACHES; i++)
+		printf("slab %s %s %s %ld %ld\n", label, scenario, caches[i],
+		       after[i] - before[i], size[i]);
+}
+
+static int slab_nofork(const char *label, int n)
+{
+	long before[NR_CACHES], after[NR_CACHES], size[NR_CACHES];
+	char *arena;
+
+	slabs(before, size);
+	arena = fault_vmas(n);
+	slabs(after, size);
+	print_delta(label, "nofork", before, after, size);
+	munmap(arena, (size_t)n * (PAGES + 1) * psz);
+	return 0;
+}
+
+static int slab_zygote(const char *label, int p, int c, int k)
+{
+	long before[NR_CACHES], after[NR_CACHES], size[NR_CACHES];
+	int ready[2], go[2], i;
+	pid_t *kids = calloc(c, sizeof(*kids));
+	char byte;
+
+	if (!kids || pipe(ready) || pipe(go))
+		return 2;
+	slabs(before, size);
+	fault_vmas(p);
+	for (i = 0; i < c; i++) {
+		kids[i] = fork();
+		if (!kids[i]) {
+			fault_vmas(k);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
+				_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < c; i++)
+		if (read(ready[0], &byte, 1) != 1)
+			return 2;
+	slabs(after, size);
+	print_delta(label, "zygote", before, after, size);
+	for (i = 0; i < c; i++)
+		if (write(go[1], "g", 1) != 1)
+			return 2;
+	for (i = 0; i < c; i++)
+		waitpid(kids[i], NULL, 0);
+	return 0;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *label, const char *what, long long *v, int r,
+		   const char *unit)
+{
+	qsort(v, r, sizeof(*v), cmp);
+	printf("time %s %s %lld %lld %lld %s\n", label, what, v[0], v[r / 2],
+	       v[r - 1], unit);
+}
+
+static int timing(const char *label, int n, int r)
+{
+	long long *fault = calloc(r, sizeof(long long));
+	long long *fork_ns = calloc(r, sizeof(long long));
+	long long *unmap = calloc(r, sizeof(long long));
+	long long *pageout = calloc(r, sizeof(long long));
+	size_t len = (size_t)n * (PAGES + 1) * psz;
+	int i, status, po = 0;
+	long long t;
+	char *arena;
+	pid_t pid;
+
+	if (!fault || !fork_ns || !unmap || !pageout)
+		return 2;
+	for (i = 0; i < r; i++) {
+		t = now_ns();
+		arena = fault_vmas(n);
+		fault[i] = (now_ns() - t) / n;
+
+		t = now_ns();
+		pid = fork();
+		if (!pid)
+			_exit(0);
+		waitpid(pid, &status, 0);
+		fork_ns[i] = now_ns() - t;
+
+		t = now_ns();
+		if (!madvise(arena, len, MADV_PAGEOUT))
+			po = 1;
+		pageout[i] = (now_ns() - t) / ((long long)n * PAGES);
+
+		t = now_ns();
+		munmap(arena, len);
+		unmap[i] = (now_ns() - t) / n;
+	}
+	report(label, "first-fault", fault, r, "ns/vma");
+	report(label, "fork", fork_ns, r, "ns");
+	report(label, "munmap", unmap, r, "ns/vma");
+	if (po)
+		report(label, "pageout", pageout, r, "ns/page");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	psz = sysconf(_SC_PAGESIZE);
+	if (argc == 4 && !strcmp(argv[1], "slab-nofork"))
+		return slab_nofork(argv[2], atoi(argv[3]));
+	if (argc == 6 && !strcmp(argv[1], "slab-zygote"))
+		return slab_zygote(argv[2], atoi(argv[3]), atoi(argv[4]),
+				   atoi(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "time"))
+		return timing(argv[2], atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: see the head of bench.c\n");
+	return 2;
+}

@@ -27,3 +27,5 @@ for sw in 1 0 0 1; do
 done
 echo "LAZYRMAP-DONE"
 echo o > /proc/sysrq-trigger
+# Power-off is asynchronous: init must not exit (and panic) before it.
+sleep 60

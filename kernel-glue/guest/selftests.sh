@@ -36,3 +36,5 @@ if dmesg | grep -E 'BUG|WARNING|possible recursive|circular locking|suspicious R
 fi
 echo "LAZYRMAP-DONE"
 echo o > /proc/sysrq-trigger
+# Power-off is asynchronous: init must not exit (and panic) before it.
+sleep 60

@@ -25,35 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "slabinfo.h"
+
 #define PAGES	4
-#define NR_CACHES 4
-
-static const char *const caches[NR_CACHES] = {
-	"anon_vma", "anon_vma_chain", "vm_area_struct", "anon_vma_lazy",
-};
-
 static long psz;
-
-static void slabs(long *objs, long *size)
-{
-	char line[512], name[64];
-	long active, total, sz;
-	FILE *f = fopen("/proc/slabinfo", "r");
-	int i;
-
-	memset(objs, 0, NR_CACHES * sizeof(*objs));
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total, &sz) != 4)
-			continue;
-		for (i = 0; i < NR_CACHES; i++)
-			if (!strcmp(name, caches[i])) {
-				objs[i] = active;
-				size[i] = sz;
-			}
-	}
-	if (f)
-		fclose(f);
-}
 
 /* @n separate VMAs of PAGES pages, each faulted, in one PROT_NONE arena. */
 static char *fault_vmas(int n)
@@ -82,38 +57,38 @@ static char *fault_vmas(int n)
 }
 
 static void print_delta(const char *label, const char *scenario,
-			long *before, long *after, long *size)
+			struct slab_count *before, struct slab_count *after)
 {
 	int i;
 
 	for (i = 0; i < NR_CACHES; i++)
 		printf("slab %s %s %s %ld %ld\n", label, scenario, caches[i],
-		       after[i] - before[i], size[i]);
+		       after->objs[i] - before->objs[i], after->size[i]);
 }
 
 static int slab_nofork(const char *label, int n)
 {
-	long before[NR_CACHES], after[NR_CACHES], size[NR_CACHES];
+	struct slab_count before, after;
 	char *arena;
 
-	slabs(before, size);
+	read_slabs(&before);
 	arena = fault_vmas(n);
-	slabs(after, size);
-	print_delta(label, "nofork", before, after, size);
+	read_slabs(&after);
+	print_delta(label, "nofork", &before, &after);
 	munmap(arena, (size_t)n * (PAGES + 1) * psz);
 	return 0;
 }
 
 static int slab_zygote(const char *label, int p, int c, int k)
 {
-	long before[NR_CACHES], after[NR_CACHES], size[NR_CACHES];
+	struct slab_count before, after;
 	int ready[2], go[2], i;
 	pid_t *kids = calloc(c, sizeof(*kids));
 	char byte;
 
 	if (!kids || pipe(ready) || pipe(go))
 		return 2;
-	slabs(before, size);
+	read_slabs(&before);
 	fault_vmas(p);
 	for (i = 0; i < c; i++) {
 		kids[i] = fork();
@@ -127,8 +102,8 @@ static int slab_zygote(const char *label, int p, int c, int k)
 	for (i = 0; i < c; i++)
 		if (read(ready[0], &byte, 1) != 1)
 			return 2;
-	slabs(after, size);
-	print_delta(label, "zygote", before, after, size);
+	read_slabs(&after);
+	print_delta(label, "zygote", &before, &after);
 	for (i = 0; i < c; i++)
 		if (write(go[1], "g", 1) != 1)
 			return 2;

@@ -1,16 +1,9 @@
 #!/bin/sh
 # init of the benchmark guest: with swap on, run kernel-glue/guest/bench for
 # vm.anon_vma_lazy=0 and =1, alternating the order between repeats.
-PATH=/usr/sbin:/usr/bin:/sbin:/bin
-export PATH
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-# Into the benchmark's directory first: the tmpfs over /tmp hides the
-# host's /tmp, where a checkout may live.
-cd "$(dirname "$LAZYRMAP_BENCH")" || exit 1
-mount -t tmpfs tmpfs /tmp
-echo "LAZYRMAP-BOOTED $(uname -r)"
-mkswap /dev/ubda >/dev/null && swapon /dev/ubda && echo "LAZYRMAP-SWAP on"
+. "$(dirname "$0")/lib.sh"
+guest_start "$(dirname "$LAZYRMAP_BENCH")"
+guest_swap_on
 B=./$(basename "$LAZYRMAP_BENCH")
 for sw in 0 1; do
 	label=off
@@ -25,7 +18,4 @@ for sw in 1 0 0 1; do
 	echo $sw > /proc/sys/vm/anon_vma_lazy
 	$B time $label 1000 5 || echo "LAZYRMAP-FAIL time $label"
 done
-echo "LAZYRMAP-DONE"
-echo o > /proc/sysrq-trigger
-# Power-off is asynchronous: init must not exit (and panic) before it.
-sleep 60
+guest_finish

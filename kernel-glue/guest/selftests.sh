@@ -4,19 +4,9 @@
 # ("none" on a kernel without the series), both comma-separated, bounded in
 # time (the kernel command line has no spaces in values); one line per
 # run: "SELFTEST switch name exit pass fail skip".
-PATH=/usr/sbin:/usr/bin:/sbin:/bin
-export PATH
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-# Into the tests' directory first: the tmpfs over /tmp hides the host's
-# /tmp, where a checkout may live.
-cd "$LAZYRMAP_DIR" || exit 1
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /dev/shm 2>/dev/null
-echo "LAZYRMAP-BOOTED $(uname -r)"
-if [ -n "$LAZYRMAP_SWAP" ]; then
-	mkswap /dev/ubda >/dev/null && swapon /dev/ubda && echo "LAZYRMAP-SWAP on"
-fi
+. "$(dirname "$0")/lib.sh"
+guest_start "$LAZYRMAP_DIR"
+[ -n "$LAZYRMAP_SWAP" ] && guest_swap_on
 echo 1 > /sys/kernel/mm/ksm/run 2>/dev/null
 for sw in $(echo "$LAZYRMAP_SWITCH" | tr , " "); do
 	[ "$sw" = none ] || echo "$sw" > /proc/sys/vm/anon_vma_lazy
@@ -31,10 +21,4 @@ for sw in $(echo "$LAZYRMAP_SWITCH" | tr , " "); do
 		[ -n "$LAZYRMAP_VERBOSE" ] && sed "s/^/OUT $sw $t: /" /tmp/out
 	done
 done
-if dmesg | grep -E 'BUG|WARNING|possible recursive|circular locking|suspicious RCU|KASAN|Oops|general protection|bad page'; then
-	echo "LAZYRMAP-SPLAT"
-fi
-echo "LAZYRMAP-DONE"
-echo o > /proc/sysrq-trigger
-# Power-off is asynchronous: init must not exit (and panic) before it.
-sleep 60
+guest_finish

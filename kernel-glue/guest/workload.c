@@ -20,45 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "slabinfo.h"
+
 #define PAGES_PER_VMA	4
-#define NR_CACHES	4
-
-static const char *const caches[NR_CACHES] = {
-	"anon_vma", "anon_vma_chain", "vm_area_struct", "anon_vma_lazy",
-};
-
 static long page_size;
 static int failures;
-
-struct slab_count {
-	long objs[NR_CACHES];
-	long size[NR_CACHES];
-};
-
-static void read_slabs(struct slab_count *c)
-{
-	char line[512], name[64];
-	long active, total, size;
-	FILE *f = fopen("/proc/slabinfo", "r");
-	int i;
-
-	memset(c, 0, sizeof(*c));
-	if (!f) {
-		perror("/proc/slabinfo");
-		exit(2);
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total, &size) != 4)
-			continue;
-		for (i = 0; i < NR_CACHES; i++) {
-			if (!strcmp(name, caches[i])) {
-				c->objs[i] = active;
-				c->size[i] = size;
-			}
-		}
-	}
-	fclose(f);
-}
 
 /* What page @i of mapping @m holds after @gen writes: who and where. */
 static uint64_t pattern(int m, int i, int gen)

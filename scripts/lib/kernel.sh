@@ -64,3 +64,15 @@ run_kunit() {
 	esac
 	note "KUnit: $result"
 }
+
+# check_guest LOG: the guest finished, and its kernel log has no splat.
+check_guest() {
+	local log=$1
+	grep -q LAZYRMAP-DONE "$log" || { tail -40 "$log"; die "the guest did not finish, see $log"; }
+	if grep -q LAZYRMAP-SPLAT "$log"; then
+		echo "the kernel log has a BUG, WARNING, lockdep or KASAN report:"
+		# shellcheck disable=SC1091
+		grep -E "$(. "$LAZYRMAP_TOP/kernel-glue/guest/lib.sh" && echo "$LAZYRMAP_SPLAT")" "$log" | head -20
+		die "splat in the kernel log, see $log"
+	fi
+}

@@ -12,7 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdint.h>
+#include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +27,9 @@ static long page_size;
 static int failures;
 
 /* What page @i of mapping @m holds after @gen writes: who and where. */
-static uint64_t pattern(int m, int i, int gen)
+static __u64 pattern(int m, int i, int gen)
 {
-	return ((uint64_t)gen << 48) | ((uint64_t)m << 16) | (uint64_t)i;
+	return ((__u64)gen << 48) | ((__u64)m << 16) | (__u64)i;
 }
 
 static void fill(char *base, int m, int gen)
@@ -37,16 +37,16 @@ static void fill(char *base, int m, int gen)
 	int i;
 
 	for (i = 0; i < PAGES_PER_VMA; i++)
-		*(uint64_t *)(base + i * page_size) = pattern(m, i, gen);
+		*(__u64 *)(base + i * page_size) = pattern(m, i, gen);
 }
 
 static void check(const char *what, char *base, int m, int gen)
 {
-	uint64_t got, want;
+	__u64 got, want;
 	int i;
 
 	for (i = 0; i < PAGES_PER_VMA; i++) {
-		got = *(uint64_t *)(base + i * page_size);
+		got = *(__u64 *)(base + i * page_size);
 		want = pattern(m, i, gen);
 		if (got != want) {
 			printf("FAIL %s: mapping %d page %d holds %#llx, not %#llx\n",
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	/* MADV_DONTNEED reads back zero; munmap takes all down. */
 	for (m = 0; m < nr; m += 5) {
 		madvise(map[m], PAGES_PER_VMA * page_size, MADV_DONTNEED);
-		if (*(uint64_t *)map[m]) {
+		if (*(__u64 *)map[m]) {
 			printf("FAIL dontneed %d\n", m);
 			failures++;
 		}

@@ -149,7 +149,9 @@ static void *walker(void *arg)
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		int s = rand_r(&seed) % SLOTS, p = rand_r(&seed) % SLOT_PAGES;
 		struct folio *folio = &slots[s].folio[p];
-		struct walk_arg wa = { .address = slot_start(s) + ((unsigned long)p << PAGE_SHIFT) };
+		struct walk_arg wa = {
+			.address = slot_start(s) + ((unsigned long)p << PAGE_SHIFT),
+		};
 		struct rmap_walk_control rwc = { .arg = &wa, .rmap_one = visit };
 
 		folio_lock(folio);
@@ -177,12 +179,20 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "s:t:w:m:")) != -1) {
 		switch (opt) {
-		case 's': seed = strtoul(optarg, NULL, 0); break;
-		case 't': seconds = atoi(optarg); break;
-		case 'w': nr_walkers = atoi(optarg); break;
-		case 'm': nr_mutators = atoi(optarg); break;
+		case 's':
+			seed = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			seconds = atoi(optarg);
+			break;
+		case 'w':
+			nr_walkers = atoi(optarg);
+			break;
+		case 'm':
+			nr_mutators = atoi(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-t SECONDS] [-w WALKERS] [-m MUTATORS]\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-t SECONDS] [-w N] [-m N]\n",
 				argv[0]);
 			return 2;
 		}
@@ -238,9 +248,10 @@ int main(int argc, char **argv)
 		}
 	}
 	rcu_barrier();
-	printf("lazy_stress: %lu walks, %lu visits, %lu splits, %lu merges, %lu upgrades, %lu failures, %ld objects left\n",
-	       walks, visits, splits, merges, upgrades, failures,
-	       shim_slab_live_total());
+	printf("lazy_stress: %lu walks, %lu visits, %lu splits, %lu merges, ",
+	       walks, visits, splits, merges);
+	printf("%lu upgrades, %lu failures, %ld objects left\n", upgrades,
+	       failures, shim_slab_live_total());
 	if (failures || shim_slab_live_total() || shim_warn_count()) {
 		printf("lazy_stress: FAILED (seed %u)\n", seed);
 		return 1;

@@ -393,22 +393,6 @@ void folio_remove_rmap(struct folio *folio)
 	atomic_dec(&folio->_mapcount);
 }
 
-static unsigned long vma_address(const struct vm_area_struct *vma,
-				 pgoff_t pgoff, unsigned long nr_pages)
-{
-	unsigned long address;
-
-	if (pgoff >= vma->vm_pgoff) {
-		address = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-		if (address < vma->vm_start || address >= vma->vm_end)
-			return -EFAULT;
-		return address;
-	}
-	if (pgoff + nr_pages - 1 >= vma->vm_pgoff)
-		return vma->vm_start;
-	return -EFAULT;
-}
-
 static void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *anon_vma,
 			       struct rmap_walk_control *rwc)
 {
@@ -426,7 +410,8 @@ static void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *anon_vma,
 	}
 	list_for_each_entry(avc, &anon_vma->rb_root, rb) {
 		struct vm_area_struct *vma = avc->vma;
-		unsigned long address = vma_address(vma, pgoff, nr_pages);
+		/* The same arithmetic as vma_address(): the core's. */
+		unsigned long address = anon_vma_lazy_address(vma, pgoff, nr_pages);
 
 		if (address == -EFAULT)
 			continue;

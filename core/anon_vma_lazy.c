@@ -283,8 +283,8 @@ void anon_vma_lazy_unlink(struct vm_area_struct *vma)
 
 /*
  * May VMAs with trees @a and @b become one? Only when every folio would be
- * found the same way afterwards. @vma is the one of the two that has a tree
- * when the other has none, as in is_mergeable_anon_vma(). A shared lazy root
+ * found the same way afterwards. As in is_mergeable_anon_vma(), @vma, if
+ * given, is the existing neighbour, whose tree is @b. A shared lazy root
  * implies a shared mapping base: merge already demands continuous pgoff.
  */
 bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
@@ -295,21 +295,28 @@ bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
 
 	if (sa == ANON_VMA_STATE_BAD || sb == ANON_VMA_STATE_BAD)
 		return false;
-	if (sa == ANON_VMA_STATE_NONE || sb == ANON_VMA_STATE_NONE) {
-		enum anon_vma_state other = sa == ANON_VMA_STATE_NONE ? sb : sa;
-
-		switch (other) {
-		case ANON_VMA_STATE_NONE:
-		case ANON_VMA_STATE_LAZY:
-			return true;
-		case ANON_VMA_STATE_PARENT:
-			/* Inherited: eager would refuse (two chains), so do we. */
-			return false;
-		default:
-			return !vma || list_is_singular(&vma->anon_vma_chain);
-		}
+	if (sa != ANON_VMA_STATE_NONE && sb != ANON_VMA_STATE_NONE)
+		return anon_vma_tree_equal(a, b);
+	if (sa == ANON_VMA_STATE_NONE && sb == ANON_VMA_STATE_NONE)
+		return true;
+	/*
+	 * One side has no tree. Mainline wants it to be the proposed range,
+	 * not the neighbour (whose empty chain list is not singular), and
+	 * vma_expand() relies on that: a neighbour growing over a new range
+	 * does not take the range's tree. mremap() moving a lazy range back
+	 * beside a never-faulted VMA must not merge into it.
+	 */
+	if (vma && sb == ANON_VMA_STATE_NONE)
+		return false;
+	switch (sa == ANON_VMA_STATE_NONE ? sb : sa) {
+	case ANON_VMA_STATE_LAZY:
+		return true;
+	case ANON_VMA_STATE_PARENT:
+		/* Inherited: eager would refuse (two chains), so do we. */
+		return false;
+	default:
+		return !vma || list_is_singular(&vma->anon_vma_chain);
 	}
-	return anon_vma_tree_equal(a, b);
 }
 
 /*

@@ -111,6 +111,25 @@ LT_CASE(mergeable_none_with_none_or_lazy)
 	LT_TRUE(t, anon_vma_tree_mergeable(lazy, none, NULL));
 }
 
+/*
+ * mremap() moving a lazy range back beside a never-faulted VMA: the
+ * neighbour would grow over the range without taking its root (found by
+ * the userspace mm's fuzzer, fuzz/corpus/mremap-move-back.bin).
+ */
+LT_CASE(mergeable_refuses_lazy_range_into_treeless_neighbour)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *none = lt_vma(t, mm, LT_PAGE(700), LT_PAGE(710));
+	struct vm_area_struct *lazy = lt_vma(t, mm, LT_PAGE(720), LT_PAGE(730));
+	anon_vma_tree_t tree;
+
+	lt_fault(t, lazy);
+	tree = vma_anon_vma_tree(lazy);
+	LT_FALSE(t, anon_vma_tree_mergeable(tree, anon_vma_tree_none(), none));
+	/* The other way round, the neighbour keeps its root: allowed. */
+	LT_TRUE(t, anon_vma_tree_mergeable(anon_vma_tree_none(), tree, lazy));
+}
+
 LT_CASE(mergeable_refuses_none_with_parent)
 {
 	static unsigned long obj __aligned(8);

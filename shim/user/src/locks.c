@@ -62,6 +62,13 @@ void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest)
 	pthread_rwlock_wrlock(&sem->lock);
 }
 
+void down_write_nested(struct rw_semaphore *sem, int subclass)
+{
+	/* A second lock of the class, annotated as such: no recursion report. */
+	lock_acquire(&sem->dep_map, 0, subclass != 0);
+	pthread_rwlock_wrlock(&sem->lock);
+}
+
 int down_write_trylock(struct rw_semaphore *sem)
 {
 	if (pthread_rwlock_trywrlock(&sem->lock))

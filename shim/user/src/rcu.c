@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <urcu/urcu-memb.h>
 
 struct callback_head {
@@ -27,6 +28,7 @@ bool rcu_read_lock_held(void);
 void call_rcu(struct callback_head *head, void (*func)(struct callback_head *));
 void synchronize_rcu(void);
 void rcu_barrier(void);
+long shim_rcu_pending(void);
 
 static __thread bool registered;
 static __thread int nesting;
@@ -65,11 +67,47 @@ bool rcu_read_lock_held(void)
 	return nesting > 0;
 }
 
+/*
+ * Callbacks queued and not yet run, so that a test can tell objects
+ * waiting for a grace period from leaked ones without an rcu_barrier().
+ */
+static long pending;
+
+struct shim_rcu_cb {
+	struct rcu_head urcu;
+	struct callback_head *head;
+	void (*func)(struct callback_head *head);
+};
+
+static void shim_rcu_trampoline(struct rcu_head *urcu)
+{
+	struct shim_rcu_cb *cb = caa_container_of(urcu, struct shim_rcu_cb, urcu);
+
+	cb->func(cb->head);
+	__atomic_fetch_sub(&pending, 1, __ATOMIC_RELEASE);
+	free(cb);
+}
+
 void call_rcu(struct callback_head *head, void (*func)(struct callback_head *))
 {
+	struct shim_rcu_cb *cb = malloc(sizeof(*cb));
+
 	shim_rcu_register_thread();
-	urcu_memb_call_rcu((struct rcu_head *)head,
-			   (void (*)(struct rcu_head *))func);
+	if (!cb) {
+		/* As the kernel cannot fail call_rcu(): wait, then call. */
+		urcu_memb_synchronize_rcu();
+		func(head);
+		return;
+	}
+	cb->head = head;
+	cb->func = func;
+	__atomic_fetch_add(&pending, 1, __ATOMIC_ACQUIRE);
+	urcu_memb_call_rcu(&cb->urcu, shim_rcu_trampoline);
+}
+
+long shim_rcu_pending(void)
+{
+	return __atomic_load_n(&pending, __ATOMIC_ACQUIRE);
 }
 
 void synchronize_rcu(void)

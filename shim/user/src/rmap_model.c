@@ -376,9 +376,24 @@ out:
 void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address)
 {
-	folio->index = linear_page_index(vma, address);
-	folio_set_anon_mapping(folio, vma, true);
+	__folio_set_anon(folio, vma, address, true);
 	atomic_set(&folio->_mapcount, 0);
+}
+
+/* Mapping and index of a new anonymous folio, exclusive or not. */
+void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
+		      unsigned long address, bool exclusive)
+{
+	folio_set_anon_mapping(folio, vma, exclusive);
+	folio->index = linear_page_index(vma, address);
+}
+
+/* A folio now exclusive to @vma names @vma's own tree (wp reuse, uffd). */
+void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
+{
+	VM_BUG_ON_FOLIO(!folio_test_locked(folio), folio);
+	VM_BUG_ON_VMA(!vma->anon_vma, vma);
+	folio_set_anon_mapping(folio, vma, true);
 }
 
 void folio_add_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
@@ -425,15 +440,28 @@ static void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *anon_vma,
 	anon_vma_unlock_read(anon_vma);
 }
 
-/* Anonymous folios only: the model has no files. */
+/*
+ * Anonymous folios only: the model has no files. As rmap_walk_anon() with
+ * rmap_walk_anon_lock(): a mapped folio's anon_vma is found with a
+ * reference; an unmapped one (remove_migration_ptes() walks a folio that
+ * only migration entries map) is used as folio_anon_vma() gives it, kept
+ * alive by the caller's reference.
+ */
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
 {
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
 	struct anon_vma *anon_vma;
 
 	if (folio_test_anon_vma_lazy(folio)) {
 		anon_vma = rmap_walk_anon_lazy(folio, rwc, false);
 		if (!anon_vma)
 			return;
+	} else if (!folio_mapped(folio)) {
+		if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+			return;
+		anon_vma = (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+		rmap_walk_anon_vma(folio, anon_vma, rwc);
+		return;
 	} else {
 		anon_vma = folio_get_anon_vma(folio);
 		if (!anon_vma)

@@ -23,6 +23,7 @@
 #define __bitwise
 #define __force
 #define fallthrough		__attribute__((__fallthrough__))
+#define __printf(a, b)		__attribute__((__format__(printf, a, b)))
 
 #define barrier()		__asm__ __volatile__("" : : : "memory")
 

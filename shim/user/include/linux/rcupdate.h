@@ -20,6 +20,8 @@ void rcu_barrier(void);
 
 /* Register the calling thread as an RCU reader; done lazily on first use. */
 void shim_rcu_register_thread(void);
+/* Test control: call_rcu() callbacks queued and not yet run. */
+long shim_rcu_pending(void);
 void shim_rcu_unregister_thread(void);
 
 #define rcu_dereference(p)		smp_load_acquire(&(p))

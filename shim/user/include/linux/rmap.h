@@ -109,6 +109,14 @@ static inline void anon_vma_unlock_read(struct anon_vma *anon_vma)
 	up_read(&anon_vma->root->rwsem);
 }
 
+/* As the series adds it: a locked handle that fork may have upgraded. */
+static inline struct anon_vma *anon_vma_settle_locked(struct anon_vma *anon_vma)
+{
+	if (!anon_vma_is_tagged(anon_vma))
+		return anon_vma;
+	return anon_vma_tree_settle_locked(anon_vma_as_tree(anon_vma));
+}
+
 /* The model's mm/rmap.c. */
 int anon_vma_model_init(void);
 int __anon_vma_prepare(struct vm_area_struct *vma);
@@ -119,7 +127,10 @@ void unlink_anon_vmas(struct vm_area_struct *vma);
 struct anon_vma *folio_get_anon_vma(struct folio *folio);
 void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address);
+void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
+		      unsigned long address, bool exclusive);
 void folio_add_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
+void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
 void folio_remove_rmap(struct folio *folio);
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
 /* Test control: how often the core counted an enum anon_vma_lazy_event. */

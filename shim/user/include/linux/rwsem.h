@@ -19,6 +19,7 @@ void up_read(struct rw_semaphore *sem);
 void down_write(struct rw_semaphore *sem);
 int down_write_trylock(struct rw_semaphore *sem);
 void up_write(struct rw_semaphore *sem);
+void down_write_nested(struct rw_semaphore *sem, int subclass);
 /* Many locks of one class, ordered by holding @nest: lockdep allows it. */
 void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest);
 #define down_write_nest_lock(sem, nest_lock)	\

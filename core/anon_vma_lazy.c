@@ -575,6 +575,13 @@ struct anon_vma *anon_vma_lazy_forward(struct anon_vma_lazy *root)
 	return smp_load_acquire(&root->upgraded);
 }
 
+/*
+ * A reference on the anon_vma @root forwards to, or NULL if it is gone. The
+ * anon_vma keeps the root alive, not the other way round, so a walker that
+ * holds the root may find the forward freed and its memory already another
+ * anon_vma (SLAB_TYPESAFE_BY_RCU): only the origin, cleared before the
+ * memory is reused, tells that the one referenced is still ours.
+ */
 static struct anon_vma *anon_vma_lazy_forward_get(struct anon_vma_lazy *root)
 {
 	struct anon_vma *anon_vma;
@@ -584,6 +591,10 @@ static struct anon_vma *anon_vma_lazy_forward_get(struct anon_vma_lazy *root)
 	if (anon_vma && !atomic_inc_not_zero(&anon_vma->refcount))
 		anon_vma = NULL;
 	rcu_read_unlock();
+	if (anon_vma && anon_vma_lazy_host_origin(anon_vma) != root) {
+		put_anon_vma(anon_vma);
+		anon_vma = NULL;
+	}
 	return anon_vma;
 }
 
@@ -628,7 +639,6 @@ struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 
 	if (locked) {
 		root = folio_anon_vma_lazy(folio);
-		anon_vma_lazy_assert_locked(root);
 		goto walk;
 	}
 retry:
@@ -651,6 +661,8 @@ retry:
 		goto retry;
 	}
 walk:
+	/* The VMAs' list and ranges change only under this lock. */
+	anon_vma_lazy_assert_locked(root);
 	if (anon_vma_lazy_forward(root)) {
 		/* A caller that locks the rmap locks where the root forwards. */
 		if (!WARN_ON_ONCE(locked))

@@ -116,6 +116,7 @@ void anon_vma_lazy_host_link(struct vm_area_struct *vma,
 			     struct anon_vma *anon_vma);
 void anon_vma_lazy_host_set_origin(struct anon_vma *anon_vma,
 				   struct anon_vma_lazy *root);
+struct anon_vma_lazy *anon_vma_lazy_host_origin(struct anon_vma *anon_vma);
 int anon_vma_lazy_host_clone(struct vm_area_struct *dst,
 			     struct vm_area_struct *src);
 int anon_vma_lazy_host_fork(struct vm_area_struct *vma,

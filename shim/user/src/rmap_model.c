@@ -50,10 +50,10 @@ static struct anon_vma *anon_vma_alloc(void)
 static void anon_vma_free(struct anon_vma *anon_vma)
 {
 	VM_BUG_ON(atomic_read(&anon_vma->refcount));
-	if (anon_vma->lazy_origin) {
+	/* Cleared before reuse: see anon_vma_lazy_forward_get(). */
+	if (anon_vma->lazy_origin)
 		anon_vma_lazy_forward_release(anon_vma->lazy_origin);
-		anon_vma->lazy_origin = NULL;
-	}
+	WRITE_ONCE(anon_vma->lazy_origin, NULL);
 	kmem_cache_free(anon_vma_cachep, anon_vma);
 }
 
@@ -440,12 +440,20 @@ static void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *anon_vma,
 	anon_vma_unlock_read(anon_vma);
 }
 
+/* The model's folio_lock_anon_vma_read(): a mapped folio's, referenced. */
+struct anon_vma *folio_lock_anon_vma_read(const struct folio *folio,
+					  struct rmap_walk_control *rwc)
+{
+	return folio_get_anon_vma((struct folio *)folio);
+}
+
 /*
- * Anonymous folios only: the model has no files. As rmap_walk_anon() with
- * rmap_walk_anon_lock(): a mapped folio's anon_vma is found with a
- * reference; an unmapped one (remove_migration_ptes() walks a folio that
- * only migration entries map) is used as folio_anon_vma() gives it, kept
- * alive by the caller's reference.
+ * Anonymous folios only: the model has no files. As rmap_walk_anon(): a
+ * lazy folio's walk is the core's; otherwise ->anon_lock (reclaim and
+ * page_idle use folio_lock_anon_vma_read(), which gives up on an unmapped
+ * folio) or rmap_walk_anon_lock(), which takes folio_anon_vma() as it is:
+ * a caller walking a folio that may be unmapped holds a reference on it
+ * (remove_migration_ptes() walks a folio only migration entries map).
  */
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
 {
@@ -454,6 +462,10 @@ void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
 
 	if (folio_test_anon_vma_lazy(folio)) {
 		anon_vma = rmap_walk_anon_lazy(folio, rwc, false);
+		if (!anon_vma)
+			return;
+	} else if (rwc->anon_lock) {
+		anon_vma = rwc->anon_lock(folio, rwc);
 		if (!anon_vma)
 			return;
 	} else if (!folio_mapped(folio)) {
@@ -504,7 +516,12 @@ void anon_vma_lazy_host_link(struct vm_area_struct *vma,
 void anon_vma_lazy_host_set_origin(struct anon_vma *anon_vma,
 				   struct anon_vma_lazy *root)
 {
-	anon_vma->lazy_origin = root;
+	WRITE_ONCE(anon_vma->lazy_origin, root);
+}
+
+struct anon_vma_lazy *anon_vma_lazy_host_origin(struct anon_vma *anon_vma)
+{
+	return READ_ONCE(anon_vma->lazy_origin);
 }
 
 int anon_vma_lazy_host_clone(struct vm_area_struct *dst,

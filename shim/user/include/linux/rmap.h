@@ -44,7 +44,8 @@ struct rmap_walk_control {
 	bool (*rmap_one)(struct folio *folio, struct vm_area_struct *vma,
 			 unsigned long addr, void *arg);
 	int (*done)(struct folio *folio);
-	struct anon_vma *(*anon_lock)(struct folio *folio,
+	/* Here: find the folio's anon_vma, referenced, or NULL to skip. */
+	struct anon_vma *(*anon_lock)(const struct folio *folio,
 				      struct rmap_walk_control *rwc);
 	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
 };
@@ -133,6 +134,8 @@ void folio_add_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
 void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
 void folio_remove_rmap(struct folio *folio);
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
+struct anon_vma *folio_lock_anon_vma_read(const struct folio *folio,
+					  struct rmap_walk_control *rwc);
 /* Test control: how often the core counted an enum anon_vma_lazy_event. */
 unsigned long anon_vma_lazy_model_events(unsigned int event);
 

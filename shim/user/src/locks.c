@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* spinlock_t and rw_semaphore for the user shim: pthreads, known to lockdep. */
+#define _GNU_SOURCE
+#include <pthread.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 
@@ -25,7 +27,18 @@ void spin_unlock(spinlock_t *lock)
 void __init_rwsem(struct rw_semaphore *sem, const char *name,
 		  const struct lock_class_key *key)
 {
-	pthread_rwlock_init(&sem->lock, NULL);
+	pthread_rwlockattr_t attr;
+
+	/*
+	 * As a kernel rwsem, a waiting writer holds off new readers: glibc's
+	 * default would starve it, and a reader that nests the lock would
+	 * not deadlock here as it can in the kernel.
+	 */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+				      PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&sem->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	lockdep_init_map(&sem->dep_map, name, key);
 }
 

@@ -82,8 +82,11 @@ struct shim_rcu_cb {
 static void shim_rcu_trampoline(struct rcu_head *urcu)
 {
 	struct shim_rcu_cb *cb = caa_container_of(urcu, struct shim_rcu_cb, urcu);
+	/* liburcu's hand-off is invisible to TSan: this acquire shows it. */
+	void (*func)(struct callback_head *) =
+		__atomic_load_n(&cb->func, __ATOMIC_ACQUIRE);
 
-	cb->func(cb->head);
+	func(cb->head);
 	__atomic_fetch_sub(&pending, 1, __ATOMIC_RELEASE);
 	free(cb);
 }
@@ -100,7 +103,7 @@ void call_rcu(struct callback_head *head, void (*func)(struct callback_head *))
 		return;
 	}
 	cb->head = head;
-	cb->func = func;
+	__atomic_store_n(&cb->func, func, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&pending, 1, __ATOMIC_ACQUIRE);
 	urcu_memb_call_rcu(&cb->urcu, shim_rcu_trampoline);
 }

@@ -31,7 +31,12 @@
  * READ_ONCE/WRITE_ONCE are relaxed atomics here so that ThreadSanitizer
  * treats them as the marked accesses they are in the kernel memory model.
  */
-#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+/*
+ * The kernel orders what a READ_ONCE() value's address leads to after it
+ * (address dependency); C11 and TSan know no such order, so the nearest
+ * sound stand-in is an acquire load.
+ */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)

@@ -1618,7 +1618,11 @@ int mm_model_reclaim(struct mm_model *m, int pid, unsigned int page)
 {
 	struct mm_model_folio *mf = pte_folio(m, pid, page);
 	struct model_walk w = { .m = m };
-	struct rmap_walk_control rwc = { .arg = &w, .try_lock = true };
+	struct rmap_walk_control rwc = {
+		.arg = &w,
+		.try_lock = true,
+		.anon_lock = folio_lock_anon_vma_read,
+	};
 	unsigned int i;
 
 	if (!mf)
@@ -1639,6 +1643,7 @@ int mm_model_reclaim(struct mm_model *m, int pid, unsigned int page)
 		mf->swap[i]->cache_page = i;
 	}
 	rwc.try_lock = false;
+	rwc.anon_lock = NULL;
 	rwc.rmap_one = try_to_unmap_one;
 	mm_model_rmap_walk(m, mf, &rwc);
 	folio_unlock(&mf->folio);
@@ -1672,6 +1677,7 @@ int mm_model_idle(struct mm_model *m, int pid, unsigned int page)
 	struct rmap_walk_control rwc = {
 		.arg = &w,
 		.rmap_one = referenced_one,
+		.anon_lock = folio_lock_anon_vma_read,
 	};
 
 	if (!mf)

@@ -84,6 +84,20 @@ static __u64 pagemap_of(char *addr)
 	return entry;
 }
 
+/* A swap device is on (/proc/swaps lists more than its header). */
+static bool has_swap(void)
+{
+	FILE *f = fopen("/proc/swaps", "r");
+	char line[256];
+	int lines = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		fclose(f);
+	return lines > 1;
+}
+
 /* VMAs of /proc/self/maps that lie inside [p, p + len). */
 static int vmas_in(char *p, size_t len)
 {
@@ -214,6 +228,45 @@ TEST(mremap_partial_move)
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 	munmap(p, NR_PAGES * psize());
 	munmap(dst, 8 * psize());
+}
+
+/*
+ * mremap() moving faulted pages back to where they were, right after a
+ * never-faulted VMA with the same protection: whether the two VMAs merge
+ * or not, the pages must keep a reverse map, so that reclaim finds every
+ * one of them.
+ */
+TEST(mremap_back_beside_empty_vma)
+{
+	char *r = mmap(NULL, 32 * psize(), PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p, *away, *back, *empty;
+	int i, swapped = 0;
+
+	ASSERT_NE(r, MAP_FAILED);
+	p = mmap(r + 4 * psize(), 8 * psize(), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(p, r + 4 * psize());
+	fill(p, 8, 13);
+	away = mremap(p, 8 * psize(), 8 * psize(), MREMAP_MAYMOVE | MREMAP_FIXED,
+		      r + 20 * psize());
+	ASSERT_EQ(away, r + 20 * psize());
+	empty = mmap(r, 4 * psize(), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(empty, r);
+	back = mremap(away, 8 * psize(), 8 * psize(),
+		      MREMAP_MAYMOVE | MREMAP_FIXED, r + 4 * psize());
+	ASSERT_EQ(back, r + 4 * psize());
+	ASSERT_EQ(first_bad(back, 8, 13), -1);
+	if (!has_swap() || madvise(back, 8 * psize(), MADV_PAGEOUT)) {
+		munmap(r, 32 * psize());
+		SKIP(return, "no swap device or no MADV_PAGEOUT");
+	}
+	for (i = 0; i < 8; i++)
+		swapped += !!(pagemap_of(back + i * psize()) & PM_SWAP);
+	ASSERT_EQ(swapped, 8);
+	ASSERT_EQ(first_bad(back, 8, 13), -1);
+	munmap(r, 32 * psize());
 }
 
 /* MADV_PAGEOUT puts the pages in swap (the rmap walk unmapped them). */

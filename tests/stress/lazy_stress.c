@@ -375,9 +375,9 @@ static void *walker(void *arg)
 		unsigned int gen;
 		bool mapped, child;
 
-		if (kind == WALK_MIGRATE)
+		if (kind == WALK_MIGRATE) {
 			folio_lock(folio);
-		else if (!folio_trylock(folio)) {
+		} else if (!folio_trylock(folio)) {
 			skip++;
 			continue;
 		}
@@ -400,9 +400,9 @@ static void *walker(void *arg)
 		    (gen == __atomic_load_n(&sl->gen[p], __ATOMIC_SEQ_CST) &&
 		     !(gen & 1) && !rwc.contended &&
 		     ((mapped && !wa.seen) || (child && !wa.seen_child)))) {
-			fprintf(stderr, "FAIL walker %d slot %ld page %d: seen %lu/%lu, wrong %lu\n",
-				kind, (long)(sl - slots), p, wa.seen, wa.seen_child,
-				wa.wrong);
+			fprintf(stderr, "FAIL kind %d slot %ld page %d: seen %lu/%lu, wrong %lu\n",
+				kind, (long)(sl - slots), p, wa.seen,
+				wa.seen_child, wa.wrong);
 			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
 		}
 		folio_unlock(folio);

@@ -902,7 +902,8 @@ static struct vm_area_struct *copy_vma(struct mm_model *m,
 		pgoff = addr >> PAGE_SHIFT;
 		faulted_in_anon_vma = false;
 	}
-	prev = next = NULL;
+	prev = NULL;
+	next = NULL;
 	list_for_each_entry(pos, &mm->mmap, vm_list) {
 		if (pos->vm_end <= addr)
 			prev = pos;
@@ -947,8 +948,10 @@ static struct vm_area_struct *copy_vma(struct mm_model *m,
 		}
 		if (vma_start >= new_vma->vm_start &&
 		    vma_start < new_vma->vm_end) {
-			BUG_ON(faulted_in_anon_vma);
-			*vmap = vma = new_vma;
+			/* Only an unfaulted VMA may merge with itself. */
+			WARN_ON_ONCE(faulted_in_anon_vma);
+			*vmap = new_vma;
+			vma = new_vma;
 		}
 		*need_rmap_locks = vma_anon_vma_is_lazy(vma) ||
 				   new_vma->vm_pgoff <= vma->vm_pgoff;
@@ -1409,11 +1412,6 @@ void mm_model_rmap_walk(struct mm_model *m, struct mm_model_folio *mf,
 		rmap_walk(&mf->folio, rwc);
 }
 
-/* The entries of @vma, from @address on, that map pages of @mf. */
-#define for_each_mapped_pte(mf, vma, address, pte, page)		\
-	for (page = 0; page < folio_nr_pages(&(mf)->folio); page++)	\
-		if (((pte) = page_vma_mapped(mf, vma, address, page)))
-
 /*
  * page_vma_mapped_walk() for one page: the pte of @vma, at or after the
  * @address the walk gave, that maps page @page of @mf, or NULL.
@@ -1454,8 +1452,9 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 
 	w->m->visits++;
 	spin_lock(&vma->vm_mm->page_table_lock);
-	for_each_mapped_pte(w->mf, vma, address, pte, page) {
-		if (pte->kind != MM_PTE_PRESENT)
+	for (page = 0; page < folio_nr_pages(&w->mf->folio); page++) {
+		pte = page_vma_mapped(w->mf, vma, address, page);
+		if (!pte || pte->kind != MM_PTE_PRESENT)
 			continue;
 		pte->kind = MM_PTE_MIGRATION;
 		w->mf->maps[page]--;
@@ -1477,8 +1476,9 @@ static bool remove_migration_pte(struct folio *folio,
 	w->m->visits++;
 	spin_lock(&vma->vm_mm->page_table_lock);
 	/* The entries name the old folio: find them by its pages. */
-	for_each_mapped_pte(src, vma, address, pte, page) {
-		if (pte->kind != MM_PTE_MIGRATION)
+	for (page = 0; page < folio_nr_pages(&src->folio); page++) {
+		pte = page_vma_mapped(src, vma, address, page);
+		if (!pte || pte->kind != MM_PTE_MIGRATION)
 			continue;
 		pte_map(pte, dst, page);
 	}
@@ -1576,8 +1576,11 @@ static bool referenced_one(struct folio *folio, struct vm_area_struct *vma,
 	unsigned int page;
 
 	w->m->visits++;
-	for_each_mapped_pte(w->mf, vma, address, pte, page)
-		pte->young = false;
+	for (page = 0; page < folio_nr_pages(&w->mf->folio); page++) {
+		pte = page_vma_mapped(w->mf, vma, address, page);
+		if (pte)
+			pte->young = false;
+	}
 	return true;
 }
 
@@ -1591,10 +1594,11 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 
 	w->m->visits++;
 	spin_lock(&vma->vm_mm->page_table_lock);
-	for_each_mapped_pte(mf, vma, address, pte, page) {
+	for (page = 0; page < folio_nr_pages(&mf->folio); page++) {
 		struct mm_model_swap *slot = mf->swap[page];
 
-		if (pte->kind != MM_PTE_PRESENT)
+		pte = page_vma_mapped(mf, vma, address, page);
+		if (!pte || pte->kind != MM_PTE_PRESENT)
 			continue;
 		mf->maps[page]--;
 		folio_remove_rmap(&mf->folio);

@@ -7,7 +7,7 @@ set -euo pipefail
 kernel_source
 cd "$LAZYRMAP_TOP"
 
-mapfile -t files < <(find core shim/kernel tests/cases tests/kunit tests/selftests tests/stress kernel-glue/guest \
+mapfile -t files < <(find core shim/kernel tests/cases tests/kunit tests/selftests tests/stress kernel-glue/guest bench \
 	-name '*.[ch]' 2>/dev/null | sort)
 out=$(perl "$LAZYRMAP_KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
 	--show-types --ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \

@@ -7,17 +7,28 @@
  *   bench slab-nofork LABEL N        slab objects N faulted VMAs add
  *   bench slab-zygote LABEL P C K    a parent with P faulted VMAs forks C
  *                                    children that each fault K VMAs more
+ *   bench slab-shell LABEL CMD...    the peak of each cache's objects above
+ *                                    the start while CMD runs (sampled every
+ *                                    10 ms), and what is left when it ended
  *   bench time LABEL N REPEATS       ns per VMA for first faults and munmap,
  *                                    per page of MADV_PAGEOUT (before any
- *                                    fork: each folio's own rmap is walked),
- *                                    per fork of one process with N VMAs,
- *                                    REPEATS times over
+ *                                    fork: each folio's own rmap is walked);
+ *                                    ns per fork and child exit of a process
+ *                                    with N VMAs: its first fork (a lazy
+ *                                    process upgrades there) and the five
+ *                                    after it (the parent already regular,
+ *                                    children PARENT); REPEATS times over
+ *   bench compact LABEL N REPEATS    ns per page compaction migrated
+ *                                    (/proc/sys/vm/compact_memory) when N
+ *                                    faulted VMAs of 32 pages have every
+ *                                    other page dropped, REPEATS times over
  *
  * Output: "slab LABEL SCENARIO CACHE OBJECTS OBJSIZE" and
  *         "time LABEL WHAT MIN MEDIAN MAX UNIT".
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +40,8 @@
 #include "slabinfo.h"
 
 #define PAGES	4
+#define FORK_AGAIN	5
+#define COMPACT_PAGES	32
 static long psz;
 
 /* @n separate VMAs of PAGES pages, each faulted, in one PROT_NONE arena. */
@@ -140,6 +153,7 @@ static int timing(const char *label, int n, int r)
 {
 	long long *fault = calloc(r, sizeof(long long));
 	long long *fork_ns = calloc(r, sizeof(long long));
+	long long *fork_again = calloc(r, sizeof(long long));
 	long long *unmap = calloc(r, sizeof(long long));
 	long long *pageout = calloc(r, sizeof(long long));
 	size_t len = (size_t)n * (PAGES + 1) * psz;
@@ -148,7 +162,7 @@ static int timing(const char *label, int n, int r)
 	char *arena;
 	pid_t pid;
 
-	if (!fault || !fork_ns || !unmap || !pageout)
+	if (!fault || !fork_ns || !fork_again || !unmap || !pageout)
 		return 2;
 	for (i = 0; i < r; i++) {
 		t = now_ns();
@@ -166,24 +180,148 @@ static int timing(const char *label, int n, int r)
 		unmap[i] = (now_ns() - t) / n;
 	}
 	/*
-	 * One process with @n faulted VMAs forks @r times, as a zygote does:
-	 * the first fork pays for the upgrade, the others find it made.
+	 * A process with @n faulted VMAs forks, and the child exits at once:
+	 * the first fork of a lazy process pays for the upgrade; the next
+	 * ones, from a parent already regular, make PARENT children.
 	 */
-	arena = fault_vmas(n);
 	for (i = 0; i < r; i++) {
-		t = now_ns();
-		pid = fork();
-		if (!pid)
-			_exit(0);
-		waitpid(pid, &status, 0);
-		fork_ns[i] = now_ns() - t;
+		long long again = 0;
+		int j;
+
+		arena = fault_vmas(n);
+		for (j = 0; j <= FORK_AGAIN; j++) {
+			t = now_ns();
+			pid = fork();
+			if (!pid)
+				_exit(0);
+			waitpid(pid, &status, 0);
+			t = now_ns() - t;
+			if (j)
+				again += t;
+			else
+				fork_ns[i] = t;
+		}
+		fork_again[i] = again / FORK_AGAIN;
+		munmap(arena, len);
 	}
-	munmap(arena, len);
 	report(label, "first-fault", fault, r, "ns/vma");
-	report(label, "fork", fork_ns, r, "ns");
+	report(label, "fork-first", fork_ns, r, "ns");
+	report(label, "fork-again", fork_again, r, "ns");
 	report(label, "munmap", unmap, r, "ns/vma");
 	if (po)
 		report(label, "pageout", pageout, r, "ns/page");
+	return 0;
+}
+
+/*
+ * The peak, per cache, of the objects above the start while @argv runs,
+ * sampled every 10 ms, and what is left after it ended: a shell and
+ * compiler workload forks and execs constantly, so nothing stays.
+ */
+static int slab_shell(const char *label, char **argv)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct slab_count before, now, peak;
+	int i, status;
+	pid_t pid;
+
+	/* This process's own first fork upgrades its roots: not counted. */
+	pid = fork();
+	if (!pid)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 2;
+	read_slabs(&before);
+	peak = before;
+	pid = fork();
+	if (pid < 0)
+		return 2;
+	if (!pid) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		read_slabs(&now);
+		for (i = 0; i < NR_CACHES; i++)
+			if (now.objs[i] > peak.objs[i])
+				peak.objs[i] = now.objs[i];
+		nanosleep(&tick, NULL);
+	}
+	read_slabs(&now);
+	print_delta(label, "shell", &before, &peak);
+	print_delta(label, "shell-end", &before, &now);
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
+}
+
+static long long read_vmstat(const char *name)
+{
+	char key[64];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Compaction over memory that @n faulted VMAs of COMPACT_PAGES pages
+ * fragment, every other page dropped (MADV_DONTNEED): ns per page it
+ * migrated, each migration walking the folio's rmap to unmap it and again
+ * to map the copy. Repeated on fresh memory.
+ */
+static int compaction(const char *label, int n, int r)
+{
+	long long *per_page = calloc(r, sizeof(long long));
+	size_t stride = (COMPACT_PAGES + 1) * psz;
+	long long t, migrated;
+	int i, m, j, fd;
+	char *arena, *p;
+
+	if (!per_page)
+		return 2;
+	for (i = 0; i < r; i++) {
+		arena = mmap(NULL, n * stride, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (arena == MAP_FAILED) {
+			perror("mmap");
+			return 2;
+		}
+		for (m = 0; m < n; m++) {
+			p = mmap(arena + m * stride, COMPACT_PAGES * psz,
+				 PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			if (p == MAP_FAILED) {
+				perror("mmap fixed");
+				return 2;
+			}
+			for (j = 0; j < COMPACT_PAGES; j++)
+				p[j * psz] = (char)j;
+		}
+		for (m = 0; m < n; m++)
+			for (j = 1; j < COMPACT_PAGES; j += 2)
+				madvise(arena + m * stride + j * psz, psz,
+					MADV_DONTNEED);
+		migrated = read_vmstat("pgmigrate_success");
+		fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+		t = now_ns();
+		if (fd < 0 || write(fd, "1", 1) != 1) {
+			perror("compact_memory");
+			return 2;
+		}
+		t = now_ns() - t;
+		close(fd);
+		migrated = read_vmstat("pgmigrate_success") - migrated;
+		per_page[i] = migrated > 0 ? t / migrated : 0;
+		printf("compact %s run %d: %lld ns, %lld pages migrated\n", label,
+		       i, t, migrated);
+		munmap(arena, (size_t)n * stride);
+	}
+	report(label, "compaction", per_page, r, "ns/page");
 	return 0;
 }
 
@@ -197,6 +335,10 @@ int main(int argc, char **argv)
 				   atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "time"))
 		return timing(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc >= 4 && !strcmp(argv[1], "slab-shell"))
+		return slab_shell(argv[2], argv + 3);
+	if (argc == 5 && !strcmp(argv[1], "compact"))
+		return compaction(argv[2], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: see the head of bench.c\n");
 	return 2;
 }

@@ -295,7 +295,8 @@ static int apply(struct mm_model *m, const struct lz_op_args *a, bool solo)
 	case LZ_SPLIT_FOLIO:
 		return mm_model_split_folio(m, a->pid, a->page);
 	case LZ_FLIP:
-		if (m->lazy >= 0 && strcmp(m->name, "off"))
+		/* The switch-off machine stays off: it is the reference. */
+		if (strcmp(m->name, "off"))
 			m->lazy = !m->lazy;
 		return m->lazy;
 	case LZ_SPAWN:

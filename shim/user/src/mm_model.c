@@ -343,6 +343,14 @@ static struct mm_model_swap *swap_alloc(struct mm_model *m)
 	return slot;
 }
 
+/* The slot leaves the device; its swap cache link is the caller's. */
+static void swap_free(struct mm_model *m, struct mm_model_swap *slot)
+{
+	list_del(&slot->list);
+	m->nr_swap--;
+	free(slot);
+}
+
 static void swap_put(struct mm_model *m, struct mm_model_swap *slot)
 {
 	struct mm_model_folio *mf;
@@ -354,9 +362,7 @@ static void swap_put(struct mm_model *m, struct mm_model_swap *slot)
 		mf->swap[slot->cache_page] = NULL;
 		model_folio_put_if_unused(m, mf);
 	}
-	list_del(&slot->list);
-	m->nr_swap--;
-	free(slot);
+	swap_free(m, slot);
 }
 
 /* A swap cache page nobody's pte names any more is dropped with its slot. */
@@ -369,10 +375,7 @@ static void swap_drop_unused(struct mm_model *m, struct mm_model_folio *mf)
 
 		if (slot && !slot->count) {
 			mf->swap[i] = NULL;
-			slot->cache = NULL;
-			list_del(&slot->list);
-			m->nr_swap--;
-			free(slot);
+			swap_free(m, slot);
 		}
 	}
 }
@@ -1662,11 +1665,8 @@ int mm_model_reclaim(struct mm_model *m, int pid, unsigned int page)
 		mf->swap[i] = NULL;
 		slot->cache = NULL;
 		slot->data = mf->data[i];
-		if (!slot->count) {
-			list_del(&slot->list);
-			m->nr_swap--;
-			free(slot);
-		}
+		if (!slot->count)
+			swap_free(m, slot);
 	}
 	model_folio_free(m, mf);
 	m->reclaimed++;

@@ -9,14 +9,22 @@ export PATH
 guest_start() {
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
+	grep -q " /dev devtmpfs " /proc/mounts || mount -t devtmpfs devtmpfs /dev
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	cd "$1" || echo "LAZYRMAP-FAIL no directory $1"
 	mount -t tmpfs tmpfs /tmp
-	mount -t tmpfs tmpfs /dev/shm 2>/dev/null
-	echo "LAZYRMAP-BOOTED $(uname -r)"
+	mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm 2>/dev/null
+	echo "LAZYRMAP-BOOTED $(uname -r) $(uname -m) $(nproc) CPUs"
 }
 
+# The swap device the host gave: ubd0 under UML, a virtio disk under QEMU.
 guest_swap_on() {
-	mkswap /dev/ubda >/dev/null && swapon /dev/ubda && echo "LAZYRMAP-SWAP on"
+	for dev in /dev/ubda /dev/vda; do
+		[ -b $dev ] || continue
+		mkswap $dev >/dev/null && swapon $dev && echo "LAZYRMAP-SWAP on $dev"
+		return
+	done
+	echo "LAZYRMAP-FAIL no swap device"
 }
 
 # What counts as a splat in the kernel log; the host greps for it too.

@@ -84,3 +84,139 @@ check_guest() {
 		die "splat in the kernel log, see $log"
 	fi
 }
+
+# build_x86 SRC OBJ FRAGMENT...: an x86_64 bzImage in OBJ from tinyconfig
+# plus the fragments (configured again only when they changed), with
+# ccache; every =y of the fragments must reach .config.
+build_x86() {
+	local src=$1 obj=$2 log missing
+	shift 2
+	log=$obj.log
+	mkdir -p "$obj"
+	if [ ! -f "$obj/.config" ] || [ -n "$(find "$@" -newer "$obj/.config")" ]; then
+		make -s -C "$src" ARCH=x86_64 O="$obj" tinyconfig >/dev/null
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
+		make -s -C "$src" ARCH=x86_64 O="$obj" olddefconfig >/dev/null
+		missing=$(cat "$@" | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' | sort -u |
+			while read -r opt; do grep -qx "$opt=y" "$obj/.config" || echo "$opt"; done)
+		if [ -n "$missing" ]; then
+			rm -f "$obj/.config"
+			die "not in the x86_64 .config (a dependency is missing): $(echo $missing)"
+		fi
+	fi
+	if ! make -C "$src" ARCH=x86_64 O="$obj" CC="ccache gcc" -j"$(nproc)" bzImage >"$log" 2>&1; then
+		tail -30 "$log"
+		die "kernel build failed, see $log"
+	fi
+}
+
+# x86_accel: "kvm" if a KVM guest boots here, else "tcg". Nested KVM hangs
+# right after the boot loader on some hosts (../shared/notes/qemu.md), so a
+# guest is booted once to find out; the answer is kept until the host
+# reboots. LAZYRMAP_ACCEL=kvm|tcg decides without asking.
+x86_accel() {
+	local kernel=$1 probe=$LAZYRMAP_BUILD/x86-accel
+	if [ -n "${LAZYRMAP_ACCEL:-}" ]; then
+		echo "$LAZYRMAP_ACCEL"
+		return
+	fi
+	if [ -s "$probe" ] && [ -n "$(find "$probe" -newermt "$(uptime -s)")" ]; then
+		cat "$probe"
+		return
+	fi
+	echo tcg >"$probe"
+	if [ -w /dev/kvm ] &&
+	   LAZYRMAP_ACCEL=kvm LAZYRMAP_GUEST_TIMEOUT=30 boot_x86 "$kernel" "$probe.log" "" \
+		init="$LAZYRMAP_TOP/kernel-glue/guest/probe.sh" &&
+	   grep -q LAZYRMAP-DONE "$probe.log"; then
+		echo kvm >"$probe"
+	fi
+	cat "$probe"
+}
+
+# boot_x86 KERNEL LOG SWAP ARGS...: the x86_64 guest, bounded in time: 4
+# vCPUs in two sockets and two NUMA nodes of 1 GiB, the host's / as root
+# over 9p, SWAP (a file, or "") as a virtio disk, ARGS on the kernel
+# command line. LAZYRMAP_QEMU_ICOUNT=1 makes the guest clock count
+# instructions (single-threaded TCG, -icount shift=0).
+boot_x86() {
+	local kernel=$1 log=$2 swap=$3 accel cpu
+	shift 3
+	accel=$(x86_accel "$kernel")
+	case "$accel" in
+	kvm) cpu=(-accel kvm -cpu host,-arch-capabilities) ;;
+	*) cpu=(-accel tcg,thread=multi -cpu max) ;;
+	esac
+	[ "${LAZYRMAP_QEMU_ICOUNT:-0}" = 1 ] &&
+		cpu=(-accel tcg,thread=single -cpu max -icount shift=0,sleep=off)
+	local disk=()
+	[ -n "$swap" ] && disk=(-drive "file=$swap,if=virtio,format=raw")
+	timeout "${LAZYRMAP_GUEST_TIMEOUT:-3600}" qemu-system-x86_64 "${cpu[@]}" \
+		-smp 4,sockets=2,cores=2,threads=1 -m 2048M \
+		-object memory-backend-ram,id=m0,size=1024M \
+		-numa node,nodeid=0,cpus=0-1,memdev=m0 \
+		-object memory-backend-ram,id=m1,size=1024M \
+		-numa node,nodeid=1,cpus=2-3,memdev=m1 \
+		-display none -nodefaults -serial stdio -no-reboot \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap \
+		"${disk[@]}" -kernel "$kernel" \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 rw panic=-1 $*" \
+		</dev/null >"$log" 2>&1 || true
+}
+
+# The guests: ARCH is um (User Mode Linux, one CPU) or x86_64 (QEMU, 4
+# vCPUs, two NUMA nodes, THP); KIND is debug, kasan, kcsan (x86_64), bench
+# (no debug options) or failslab (um).
+guest_configs() {
+	local c=$LAZYRMAP_TOP/kernel-glue/configs
+	case "$1/$2" in
+	um/debug) echo "$c/uml-debug.config" ;;
+	um/kasan) echo "$c/uml-debug.config $c/uml-kasan.config" ;;
+	um/bench) echo "$c/uml-bench.config" ;;
+	um/failslab) echo "$c/uml-debug.config $c/uml-failslab.config" ;;
+	x86_64/debug) echo "$c/x86-base.config $c/x86-debug.config" ;;
+	x86_64/kasan) echo "$c/x86-base.config $c/x86-debug.config $c/x86-kasan.config" ;;
+	x86_64/kcsan) echo "$c/x86-base.config $c/x86-kcsan.config" ;;
+	x86_64/bench) echo "$c/x86-base.config" ;;
+	*) die "no $2 kernel for $1 (um: debug kasan bench failslab; x86_64: debug kasan kcsan bench)" ;;
+	esac
+}
+
+# guest_kernel ARCH KIND [TREE NAME]: build that kernel from TREE (the
+# patched one by default) into build/NAME, and print the image's path.
+guest_kernel() {
+	local arch=$1 kind=$2 tree=${3:-$LAZYRMAP_LAZY_TREE} name=${4:-}
+	local configs
+	read -r -a configs <<<"$(guest_configs "$arch" "$kind")"
+	case "$arch" in
+	um)
+		name=${name:-uml-$kind}
+		[ "$kind" = debug ] && [ -z "${4:-}" ] && name=uml-lazy
+		build_uml "$tree" "$LAZYRMAP_BUILD/$name" "${configs[@]}" >&2
+		echo "$LAZYRMAP_BUILD/$name/linux"
+		;;
+	x86_64)
+		name=${name:-x86-$kind}
+		build_x86 "$tree" "$LAZYRMAP_BUILD/$name" "${configs[@]}" >&2
+		echo "$LAZYRMAP_BUILD/$name/arch/x86/boot/bzImage"
+		;;
+	esac
+}
+
+# boot_guest ARCH KERNEL LOG SWAP ARGS...: boot and wait for power-off.
+boot_guest() {
+	local arch=$1 kernel=$2 log=$3 swap=$4
+	shift 4
+	case "$arch" in
+	um) boot_uml "$kernel" "$log" ${swap:+ubd0="$swap"} "$@" ;;
+	x86_64) boot_x86 "$kernel" "$log" "$swap" "$@" ;;
+	esac
+}
+
+# The arches a command runs on: --arch um|x86_64|all.
+check_arch() {
+	case "$1" in
+	um|x86_64) ;;
+	*) die "--arch wants um or x86_64, not '$1'" ;;
+	esac
+}

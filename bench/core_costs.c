@@ -258,8 +258,8 @@ static void fork_proc(struct proc *parent, struct proc *child, bool rewrite,
 		if (anon_vma_lazy_fork(child->vma[i], parent->vma[i]))
 			die("anon_vma_fork failed");
 		folio_add_anon_rmap(folio, child->vma[i]);
-		if (rewrite && folio_test_anon_vma_lazy(folio))
-			folio_anon_vma_lazy_rewrite(folio);
+		if (rewrite)
+			folio_anon_vma_lazy_rewrite_forked(folio);
 	}
 	if (measured)
 		measure_stop();

@@ -266,19 +266,35 @@ int anon_vma_lazy_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
  * @vma leaves its root: munmap, exit, or merged into a neighbour. Called
  * where unlink_anon_vmas() is, before free_pgtables() frees the page tables,
  * so a walker holding the root lock never sees a VMA without them.
+ *
+ * munmap(), brk() and mremap() unlink after mmap_write_downgrade(), under
+ * mmap_lock held for read, and so does ksmd upgrade a root: the root may
+ * have become an anon_vma between the caller's look at @vma and our lock.
+ * Then @vma is regular, has a chain, and false tells the caller to unlink
+ * it as such; false too if @vma was not lazy when we looked.
  */
-void anon_vma_lazy_unlink(struct vm_area_struct *vma)
+bool anon_vma_lazy_unlink(struct vm_area_struct *vma)
 {
 	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
 
-	if (WARN_ON_ONCE(!root))
-		return;
+	return root && __anon_vma_lazy_unlink(vma, root);
+}
+
+/* The second half, with @root as read from @vma before any lock. */
+bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
+			    struct anon_vma_lazy *root)
+{
 	anon_vma_lazy_lock_write(root);
+	if (!anon_vma_tree_equal(vma_anon_vma_tree(vma), anon_vma_tree_lazy(root))) {
+		anon_vma_lazy_unlock_write(root);
+		return false;
+	}
 	list_del_init(&vma->anon_vma_chain);
 	root->nr_vmas--;
 	vma_set_anon_vma_tree(vma, anon_vma_tree_none());
 	anon_vma_lazy_unlock_write(root);
 	anon_vma_lazy_put(root);
+	return true;
 }
 
 /*
@@ -399,9 +415,16 @@ int anon_vma_lazy_upgrade_vma(struct vm_area_struct *vma,
 	return root ? anon_vma_lazy_upgrade(root, why) : 0;
 }
 
-/* The anon_vma that @root was upgraded to is being freed. */
+/*
+ * The anon_vma that @root was upgraded to is being freed: no VMA is in its
+ * tree any more, so no folio naming @root is mapped anywhere. Forget the
+ * forward before the anon_vma's memory can be reused, so that a walker
+ * reading it under RCU meets either this anon_vma, still typesafe, or
+ * nothing; never memory freed before its read-side section began.
+ */
 void anon_vma_lazy_forward_release(struct anon_vma_lazy *root)
 {
+	WRITE_ONCE(root->upgraded, NULL);
 	anon_vma_lazy_put(root);
 }
 
@@ -479,24 +502,39 @@ int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma)
 }
 
 /*
- * Where a folio is handled anyway (fork copying its pte, swap-in), point it
- * at the anon_vma its root forwards to, saving later walks a hop. Without
- * the folio lock, so only a value still naming the root is replaced.
+ * Where a locked folio is handled anyway (fork copying its pte, when the
+ * trylock succeeds), point it at the anon_vma its root forwards to, saving
+ * later walks a hop. As every other change of an anonymous folio's
+ * mapping, under the folio lock: a walker holding it sees one mapping.
  */
 bool folio_anon_vma_lazy_rewrite(struct folio *folio)
 {
-	struct address_space *old = READ_ONCE(folio->mapping);
-	struct anon_vma_lazy *root = anon_mapping_to_lazy((unsigned long)old);
-	struct address_space *new;
+	struct anon_vma_lazy *root = folio_anon_vma_lazy(folio);
 	struct anon_vma *anon_vma;
 
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(folio), folio);
 	if (!root)
 		return false;
 	anon_vma = anon_vma_lazy_forward(root);
 	if (!anon_vma)
 		return false;
-	new = (struct address_space *)((unsigned long)anon_vma | PAGE_MAPPING_ANON);
-	return cmpxchg(&folio->mapping, old, new) == old;
+	WRITE_ONCE(folio->mapping, (struct address_space *)
+		   ((unsigned long)anon_vma | PAGE_MAPPING_ANON));
+	return true;
+}
+
+/*
+ * Fork copies a pte of @folio, whose lazy root it may just have upgraded:
+ * rewrite the folio if its lock can be had without waiting (the caller
+ * holds the pte lock). A folio someone else holds locked keeps naming the
+ * root, which forwards to the same anon_vma.
+ */
+void folio_anon_vma_lazy_rewrite_forked(struct folio *folio)
+{
+	if (folio_test_anon_vma_lazy(folio) && folio_trylock(folio)) {
+		folio_anon_vma_lazy_rewrite(folio);
+		folio_unlock(folio);
+	}
 }
 
 /*
@@ -599,13 +637,16 @@ static struct anon_vma *anon_vma_lazy_forward_get(struct anon_vma_lazy *root)
 }
 
 /*
- * A reference on the root @folio names, for a walk. Unlike
- * folio_get_anon_vma_lazy() this does not ask for the folio to be mapped:
- * remove_migration_ptes() walks a folio that only migration entries map,
- * and a root is never reused while we hold RCU, so a live one is the
- * folio's own.
+ * A reference on the root @folio names, for a walk, and the mapping it was
+ * read from. As rmap_walk_anon_lock(), this does not ask for the folio to
+ * be mapped: remove_migration_ptes() walks a folio that only migration
+ * entries map, and its caller holds a reference on the root. A walk with
+ * an rwc->anon_lock asks for folio_lock_anon_vma_read()'s behaviour, which
+ * checks folio_mapped() under RCU: a mapped folio keeps its root alive, so
+ * the root is not one freed and reused since we read the mapping.
  */
 static struct anon_vma_lazy *anon_vma_lazy_walk_get(struct folio *folio,
+						    struct rmap_walk_control *rwc,
 						    unsigned long *mapping)
 {
 	struct anon_vma_lazy *root;
@@ -613,6 +654,8 @@ static struct anon_vma_lazy *anon_vma_lazy_walk_get(struct folio *folio,
 	rcu_read_lock();
 	*mapping = (unsigned long)READ_ONCE(folio->mapping);
 	root = anon_mapping_to_lazy(*mapping);
+	if (root && rwc->anon_lock && !folio_mapped(folio))
+		root = NULL;
 	if (root && !refcount_inc_not_zero(&root->refcount))
 		root = NULL;
 	rcu_read_unlock();
@@ -623,8 +666,11 @@ static struct anon_vma_lazy *anon_vma_lazy_walk_get(struct folio *folio,
  * The lazy half of rmap_walk_anon(). Visits every VMA on the folio's root
  * that covers it, under the root lock taken shared (or held by the caller
  * when @locked). If the root was upgraded, visits nothing and returns the
- * anon_vma it forwards to, with a reference, for the caller to walk as a
- * regular one and then put_anon_vma().
+ * anon_vma it forwards to for the caller to walk as a regular one: with a
+ * reference to put_anon_vma() afterwards, or, when @locked, the one whose
+ * lock the caller took on the handle anon_vma_settle_locked() gave it.
+ * Returns ERR_PTR(-EAGAIN) if the folio is no longer lazy (an unlocked
+ * folio may be moved to an anon_vma meanwhile): the caller starts again.
  */
 struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 				     struct rmap_walk_control *rwc,
@@ -639,12 +685,17 @@ struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 
 	if (locked) {
 		root = folio_anon_vma_lazy(folio);
+		forward = anon_vma_lazy_forward(root);
+		if (forward) {
+			lockdep_assert_held(&forward->root->rwsem);
+			return forward;
+		}
 		goto walk;
 	}
 retry:
-	root = anon_vma_lazy_walk_get(folio, &mapping);
+	root = anon_vma_lazy_walk_get(folio, rwc, &mapping);
 	if (!root)
-		return NULL;
+		return anon_mapping_is_lazy(mapping) ? NULL : ERR_PTR(-EAGAIN);
 	if (rwc->try_lock) {
 		if (!anon_vma_lazy_trylock_read(root)) {
 			rwc->contended = true;
@@ -660,16 +711,13 @@ retry:
 		anon_vma_lazy_put(root);
 		goto retry;
 	}
+	if (anon_vma_lazy_forward(root)) {
+		forward = anon_vma_lazy_forward_get(root);
+		goto out;
+	}
 walk:
 	/* The VMAs' list and ranges change only under this lock. */
 	anon_vma_lazy_assert_locked(root);
-	if (anon_vma_lazy_forward(root)) {
-		/* A caller that locks the rmap locks where the root forwards. */
-		if (!WARN_ON_ONCE(locked))
-			forward = anon_vma_lazy_forward_get(root);
-		goto out;
-	}
-
 	anon_vma_lazy_for_each_vma(root, vma) {
 		unsigned long address = anon_vma_lazy_address(vma, pgoff,
 							      nr_pages);
@@ -684,11 +732,11 @@ walk:
 		if (rwc->done && rwc->done(folio))
 			break;
 	}
+	if (locked)
+		return NULL;
 out:
-	if (!locked) {
-		anon_vma_lazy_unlock_read(root);
-		anon_vma_lazy_put(root);
-	}
+	anon_vma_lazy_unlock_read(root);
+	anon_vma_lazy_put(root);
 	return forward;
 }
 
@@ -779,13 +827,25 @@ void anon_vma_tree_put(anon_vma_tree_t tree)
 /*
  * What folio_get_anon_vma() returns for a lazy folio: its root, tagged and
  * referenced, or the anon_vma the root forwards to; NULL if the folio is
- * no longer mapped.
+ * no longer mapped; ERR_PTR(-EAGAIN) if it is no longer lazy, for the
+ * caller to take the regular path.
  */
 struct anon_vma *folio_get_anon_vma_tree(struct folio *folio)
 {
-	struct anon_vma_lazy *root = folio_get_anon_vma_lazy(folio);
+	struct anon_vma_lazy *root;
 	struct anon_vma *forward;
+	unsigned long mapping;
 
+	rcu_read_lock();
+	mapping = (unsigned long)READ_ONCE(folio->mapping);
+	root = anon_mapping_to_lazy(mapping);
+	if (!root) {
+		rcu_read_unlock();
+		return ERR_PTR(-EAGAIN);
+	}
+	if (!folio_mapped(folio) || !refcount_inc_not_zero(&root->refcount))
+		root = NULL;
+	rcu_read_unlock();
 	if (!root)
 		return NULL;
 	if (anon_vma_lazy_forward(root)) {

@@ -68,7 +68,9 @@ struct anon_vma_lazy *anon_vma_lazy_reusable(const struct vm_area_struct *near,
 int anon_vma_lazy_prepare(struct vm_area_struct *vma,
 			  struct anon_vma_lazy *reuse);
 int anon_vma_lazy_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
-void anon_vma_lazy_unlink(struct vm_area_struct *vma);
+bool anon_vma_lazy_unlink(struct vm_area_struct *vma);
+bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
+			    struct anon_vma_lazy *root);
 bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
 			     const struct vm_area_struct *vma);
 
@@ -81,6 +83,7 @@ int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma);
 void anon_vma_lazy_forward_release(struct anon_vma_lazy *root);
 bool folio_anon_vma_lazy_rewrite(struct folio *folio);
+void folio_anon_vma_lazy_rewrite_forked(struct folio *folio);
 int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 			   bool exclusive);
 

@@ -27,6 +27,7 @@ enum lt_cap {
 	LT_CAP_COUNT_WARN,	/* a case may WARN on purpose and count it */
 	LT_CAP_COUNT_SLAB,	/* exact live objects per cache */
 	LT_CAP_LOCKDEP,		/* lock assertions and recursion reports */
+	LT_CAP_MM_TREE,		/* VMAs in an mm's tree: mm_take_all_locks() */
 };
 
 #include "lt_host.h"
@@ -39,6 +40,10 @@ struct vm_area_struct *lt_vma_dup(struct lt *t, struct vm_area_struct *vma,
 				  struct mm_struct *mm);
 void lt_vma_drop(struct lt *t, struct vm_area_struct *vma);
 struct folio *lt_folio(struct lt *t, unsigned int order);
+/* LT_CAP_MM_TREE: @vma goes into its mm's tree, and with the mm. */
+void lt_vma_insert(struct lt *t, struct vm_area_struct *vma);
+/* mm_take_all_locks() and its drop; false if lockdep objected. */
+bool lt_take_all_locks(struct lt *t, struct mm_struct *mm);
 
 bool lt_can(struct lt *t, enum lt_cap cap);
 void lt_fail_nth(struct lt *t, unsigned long nth);
@@ -70,6 +75,10 @@ struct lt_visits {
 
 void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
 	     bool *contended);
+void lt_walk_held(struct folio *folio, struct lt_visits *visits);
+void lt_walk_locked_rmap(struct folio *folio, struct lt_visits *visits);
+bool lt_must_not_visit(struct folio *folio, struct vm_area_struct *vma,
+		       unsigned long address, void *arg);
 struct anon_vma *lt_walk_locked(struct folio *folio, struct lt_visits *visits);
 
 #define LT_PAGE(n)	((unsigned long)(n) << PAGE_SHIFT)

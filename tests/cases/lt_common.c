@@ -90,8 +90,15 @@ static bool lt_visit_invalid(struct vm_area_struct *vma, void *arg)
 	return vma == visits->invalid;
 }
 
-void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
-	     bool *contended)
+bool lt_must_not_visit(struct folio *folio, struct vm_area_struct *vma,
+		       unsigned long address, void *arg)
+{
+	*(bool *)arg = true;
+	return true;
+}
+
+static void lt_walk_rwc(struct folio *folio, struct lt_visits *visits,
+			bool try_lock, bool *contended, bool locked)
 {
 	struct rmap_walk_control rwc = {
 		.arg = visits,
@@ -100,11 +107,34 @@ void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
 		.invalid_vma = lt_visit_invalid,
 	};
 
-	folio_lock(folio);
-	rmap_walk(folio, &rwc);
-	folio_unlock(folio);
+	if (locked)
+		rmap_walk_locked(folio, &rwc);
+	else
+		rmap_walk(folio, &rwc);
 	if (contended)
 		*contended = rwc.contended;
+}
+
+/* rmap_walk() under the folio lock, as try_to_unmap() and migration do. */
+void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
+	     bool *contended)
+{
+	folio_lock(folio);
+	lt_walk_rwc(folio, visits, try_lock, contended, false);
+	folio_unlock(folio);
+}
+
+/* rmap_walk() by a caller that already holds the folio lock. */
+void lt_walk_held(struct folio *folio, struct lt_visits *visits)
+{
+	VM_WARN_ON_ONCE(!folio_test_locked(folio));
+	lt_walk_rwc(folio, visits, false, NULL, false);
+}
+
+/* rmap_walk_locked(): the caller holds the lock of its settled handle. */
+void lt_walk_locked_rmap(struct folio *folio, struct lt_visits *visits)
+{
+	lt_walk_rwc(folio, visits, false, NULL, true);
 }
 
 /* rmap_walk_locked() on a lazy folio: the caller holds the root lock. */

@@ -145,7 +145,8 @@ LT_CASE(folio_matches_vma_of_its_root_or_forward)
 	LT_TRUE(t, folio_anon_vma_tree_matches(folio, a));
 	LT_TRUE(t, folio_anon_vma_tree_matches(folio, child));
 	LT_FALSE(t, folio_anon_vma_tree_matches(folio, b));
-	LT_TRUE(t, folio_anon_vma_lazy_rewrite(folio));
+	folio_anon_vma_lazy_rewrite_forked(folio);
+	LT_FALSE(t, folio_test_anon_vma_lazy(folio));
 	LT_TRUE(t, folio_anon_vma_tree_matches(folio, child));
 	LT_FALSE(t, folio_anon_vma_tree_matches(folio, b));
 	lt_unmap(folio);

@@ -169,6 +169,7 @@ LT_CASE(rewrite_points_folio_at_forward)
 	struct anon_vma *anon_vma;
 
 	lt_map(t, folio, v[2], LT_PAGE(410));
+	folio_lock(folio);
 	LT_FALSE(t, folio_anon_vma_lazy_rewrite(folio));
 	LT_PTR_EQ(t, folio_anon_vma_lazy(folio), root);
 	LT_EQ(t, lt_upgrade(mm, root), 0);
@@ -179,6 +180,7 @@ LT_CASE(rewrite_points_folio_at_forward)
 	LT_FALSE(t, folio_test_anon_vma_lazy(folio));
 	LT_TRUE(t, folio_test_anon(folio));
 	LT_FALSE(t, folio_anon_vma_lazy_rewrite(folio));
+	folio_unlock(folio);
 	lt_unmap(folio);
 }
 
@@ -352,7 +354,7 @@ LT_CASE(fork_walk_finds_parent_and_child)
 	lt_map(t, folio, vma, LT_PAGE(502));
 	LT_EQ(t, lt_fork(child, vma), 0);
 	atomic_inc(&folio->_mapcount);	/* copy_present_pte() */
-	folio_anon_vma_lazy_rewrite(folio);
+	folio_anon_vma_lazy_rewrite_forked(folio);
 	lt_walk(folio, &visits, false, NULL);
 	LT_EQ(t, visits.nr, 2);
 	LT_TRUE(t, visits.vma[0] == vma || visits.vma[1] == vma);

@@ -79,13 +79,6 @@ LT_CASE(walk_reaches_folio_mapped_only_by_migration_entries)
 	LT_EQ(t, refcount_read(&root->refcount), 1);
 }
 
-static bool lt_must_not_visit(struct folio *folio, struct vm_area_struct *vma,
-			      unsigned long address, void *arg)
-{
-	*(bool *)arg = true;
-	return true;
-}
-
 LT_CASE(walk_of_folio_whose_root_is_dying_visits_nothing)
 {
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(300), LT_PAGE(310));

@@ -160,9 +160,21 @@ struct folio *lt_folio(struct lt *t, unsigned int order)
 	return folio;
 }
 
+/* Every capability but a real mm tree (mm/vma.c is not built here). */
 bool lt_can(struct lt *t, enum lt_cap cap)
 {
-	return true;
+	return cap != LT_CAP_MM_TREE;
+}
+
+void lt_vma_insert(struct lt *t, struct vm_area_struct *vma)
+{
+	cr_assert_fail("no mm tree in userspace");
+}
+
+bool lt_take_all_locks(struct lt *t, struct mm_struct *mm)
+{
+	cr_assert_fail("no mm_take_all_locks() in userspace");
+	return false;
 }
 
 void lt_fail_nth(struct lt *t, unsigned long nth)

@@ -5,6 +5,7 @@
  * folios, anon_vmas and locks. Objects a case makes are torn down by
  * lt_exit(), also when an assertion ended the case early.
  */
+#include <linux/debug_locks.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/vmstat.h>
@@ -132,13 +133,46 @@ struct folio *lt_folio(struct lt *t, unsigned int order)
 }
 
 /*
+ * Into @vma's mm's maple tree: from now on the mm owns it, and mmput()
+ * unlinks and frees it (exit_mmap()).
+ */
+void lt_vma_insert(struct lt *t, struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned int i;
+
+	mmap_write_lock(mm);
+	LT_EQ(t, insert_vm_struct(mm, vma), 0);
+	mmap_write_unlock(mm);
+	for (i = 0; i < t->nr_vma; i++)
+		if (t->vma[i] == vma)
+			t->vma[i] = NULL;
+}
+
+/* Any report (a cycle, MAX_LOCK_DEPTH) turns lockdep off: debug_locks. */
+bool lt_take_all_locks(struct lt *t, struct mm_struct *mm)
+{
+	bool quiet = debug_locks;
+	int err;
+
+	mmap_write_lock(mm);
+	err = mm_take_all_locks(mm);
+	if (!err)
+		mm_drop_all_locks(mm);
+	mmap_write_unlock(mm);
+	LT_EQ(t, err, 0);
+	return quiet && debug_locks;
+}
+
+/*
  * The kernel has failslab for fault injection, its own WARN splats and
  * lockdep's reports, and no exact per-cache count: cases that need those
  * run in userspace, and failslab covers the kernel (see docs/testing.md).
+ * It alone has mm_take_all_locks() and the maple tree it walks.
  */
 bool lt_can(struct lt *t, enum lt_cap cap)
 {
-	return false;
+	return cap == LT_CAP_MM_TREE;
 }
 
 void lt_fail_nth(struct lt *t, unsigned long nth)

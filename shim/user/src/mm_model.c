@@ -1147,7 +1147,7 @@ int mm_model_fork(struct mm_model *m, int pid)
 				struct mm_model_folio *mf = src->folio;
 
 				mf->exclusive[src->page] = false;
-				folio_anon_vma_lazy_rewrite(&mf->folio);
+				folio_anon_vma_lazy_rewrite_forked(&mf->folio);
 				pte_map(dst, mf, src->page);
 			}
 		}

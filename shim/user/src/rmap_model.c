@@ -312,10 +312,8 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 	struct anon_vma_chain *avc, *next;
 	struct anon_vma *root = NULL, *own;
 
-	if (vma_anon_vma_is_lazy(vma)) {
-		anon_vma_lazy_unlink(vma);
+	if (vma_anon_vma_is_lazy(vma) && anon_vma_lazy_unlink(vma))
 		return;
-	}
 	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
 		struct anon_vma *anon_vma = avc->anon_vma;
 
@@ -351,8 +349,13 @@ struct anon_vma *folio_get_anon_vma(struct folio *folio)
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
 	struct anon_vma *anon_vma = NULL;
 
-	if (anon_mapping_is_lazy(mapping))
-		return folio_get_anon_vma_tree(folio);
+	if (anon_mapping_is_lazy(mapping)) {
+		anon_vma = folio_get_anon_vma_tree(folio);
+		if (anon_vma != ERR_PTR(-EAGAIN))
+			return anon_vma;
+		anon_vma = NULL;
+		mapping = (unsigned long)READ_ONCE(folio->mapping);
+	}
 	rcu_read_lock();
 	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
 		goto out;
@@ -409,18 +412,19 @@ void folio_remove_rmap(struct folio *folio)
 }
 
 static void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *anon_vma,
-			       struct rmap_walk_control *rwc)
+			       struct rmap_walk_control *rwc, bool locked)
 {
 	unsigned long nr_pages = folio_nr_pages(folio);
 	pgoff_t pgoff = folio_pgoff(folio);
 	struct anon_vma_chain *avc;
 
-	if (rwc->try_lock) {
-		if (!down_read_trylock(&anon_vma->root->rwsem)) {
+	if (locked) {
+		lockdep_assert_held(&anon_vma->root->rwsem);
+	} else if (!down_read_trylock(&anon_vma->root->rwsem)) {
+		if (rwc->try_lock) {
 			rwc->contended = true;
 			return;
 		}
-	} else {
 		anon_vma_lock_read(anon_vma);
 	}
 	list_for_each_entry(avc, &anon_vma->rb_root, rb) {
@@ -437,7 +441,8 @@ static void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *anon_vma,
 		if (rwc->done && rwc->done(folio))
 			break;
 	}
-	anon_vma_unlock_read(anon_vma);
+	if (!locked)
+		anon_vma_unlock_read(anon_vma);
 }
 
 /* The model's folio_lock_anon_vma_read(): a mapped folio's, referenced. */
@@ -457,11 +462,15 @@ struct anon_vma *folio_lock_anon_vma_read(const struct folio *folio,
  */
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
 {
-	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+	unsigned long mapping;
 	struct anon_vma *anon_vma;
 
-	if (folio_test_anon_vma_lazy(folio)) {
+again:
+	mapping = (unsigned long)READ_ONCE(folio->mapping);
+	if (anon_mapping_is_lazy(mapping)) {
 		anon_vma = rmap_walk_anon_lazy(folio, rwc, false);
+		if (anon_vma == ERR_PTR(-EAGAIN))
+			goto again;
 		if (!anon_vma)
 			return;
 	} else if (rwc->anon_lock) {
@@ -472,15 +481,37 @@ void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
 		if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
 			return;
 		anon_vma = (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
-		rmap_walk_anon_vma(folio, anon_vma, rwc);
+		rmap_walk_anon_vma(folio, anon_vma, rwc, false);
 		return;
 	} else {
 		anon_vma = folio_get_anon_vma(folio);
 		if (!anon_vma)
 			return;
 	}
-	rmap_walk_anon_vma(folio, anon_vma, rwc);
+	rmap_walk_anon_vma(folio, anon_vma, rwc, false);
 	put_anon_vma(anon_vma);
+}
+
+/*
+ * As rmap_walk_locked(): the caller holds the rmap lock of the handle that
+ * folio_get_anon_vma() gave and anon_vma_settle_locked() settled, so the
+ * mapping cannot change under it (the folio lock is held too).
+ */
+void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+	struct anon_vma *anon_vma;
+
+	if (anon_mapping_is_lazy(mapping)) {
+		anon_vma = rmap_walk_anon_lazy(folio, rwc, true);
+		if (!anon_vma)
+			return;
+	} else {
+		if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+			return;
+		anon_vma = (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+	}
+	rmap_walk_anon_vma(folio, anon_vma, rwc, true);
 }
 
 /* The host half of the core's interface (core/anon_vma_lazy.h). */

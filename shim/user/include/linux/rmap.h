@@ -134,6 +134,7 @@ void folio_add_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
 void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
 void folio_remove_rmap(struct folio *folio);
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
+void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc);
 struct anon_vma *folio_lock_anon_vma_read(const struct folio *folio,
 					  struct rmap_walk_control *rwc);
 /* Test control: how often the core counted an enum anon_vma_lazy_event. */

@@ -178,7 +178,8 @@ static void anon_vma_lazy_link(struct anon_vma_lazy *root,
 	anon_vma_lazy_assert_locked(root);
 	/* Tail: a VMA made from another is walked after it (see move_ptes). */
 	list_add_tail(&vma->anon_vma_chain, &root->vmas);
-	root->nr_vmas++;
+	/* Read without the lock by anon_vma_lazy_upgrade(), then checked. */
+	WRITE_ONCE(root->nr_vmas, root->nr_vmas + 1);
 }
 
 /*
@@ -290,7 +291,7 @@ bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
 		return false;
 	}
 	list_del_init(&vma->anon_vma_chain);
-	root->nr_vmas--;
+	WRITE_ONCE(root->nr_vmas, root->nr_vmas - 1);
 	vma_set_anon_vma_tree(vma, anon_vma_tree_none());
 	anon_vma_lazy_unlock_write(root);
 	anon_vma_lazy_put(root);
@@ -383,7 +384,7 @@ retry:
 		list_del_init(&vma->anon_vma_chain);
 		anon_vma_lazy_host_link(vma, avc, anon_vma);
 	}
-	root->nr_vmas = 0;
+	WRITE_ONCE(root->nr_vmas, 0);
 	anon_vma_lazy_host_set_origin(anon_vma, root);
 	/*
 	 * Release: a walker that sees the forward sees the anon_vma's tree

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A concurrent harness for the core, after OpenZFS's ztest: mutator threads
- * split, merge, move (mremap), fork, exit and re-create (munmap + mmap +
- * fault) the VMAs of eight small processes while walker threads run the
- * rmap walk on their folios as reclaim (folio_referenced(), trylock),
- * migration (folio_get_anon_vma(), then the walk) and page_idle (folio
- * trylock) do, over the user shim: pthreads, liburcu, lockdep.
+ * split, merge, move (mremap), fork, exit, unmap the last piece and
+ * re-create (munmap + mmap + fault) the VMAs of eight small processes
+ * while walker threads run the rmap walk on their folios as reclaim
+ * (folio_referenced(), trylock), migration (folio_get_anon_vma(), then the
+ * walk) and page_idle (folio trylock) do, and ksmd threads upgrade roots
+ * as KSM's merge does, over the user shim: pthreads, liburcu, lockdep.
+ * As in 6.12, munmap unlinks and the first fault prepares under mmap_lock
+ * held for read (after mmap_write_downgrade()), which ksmd holds too.
  *
- *   lazy_stress [-s SEED] [-t SECONDS] [-w WALKERS] [-m MUTATORS]
+ *   lazy_stress [-s SEED] [-t SECONDS] [-w WALKERS] [-m MUTATORS] [-k KSMDS]
  *
  * It prints its seed (give it back with -s to replay the same operation
  * choices; the interleaving is the scheduler's) and stops after SECONDS.
@@ -20,6 +23,7 @@
  * counted back; any WARN or lockdep report fails the run.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -52,13 +56,18 @@ struct slot {
 static struct slot slots[SLOTS];
 static int stop;
 static unsigned long walks, visits, skipped, failures;
-static unsigned long op_count[8];
-static const char *const op_names[8] = {
-	"splits", "merges", "moves", "forks", "exits", "respawns", "flips",
-	"upgrades"
+enum {
+	OP_SPLIT, OP_MERGE, OP_MOVE, OP_FORK, OP_EXIT, OP_UNMAP_TAIL,
+	OP_FLIP, OP_RESPAWN, NR_OPS,
+	/* Counted, not chosen: lazy roots forked, and upgraded by ksmd. */
+	OP_FORK_UPGRADE = NR_OPS, OP_KSM_UPGRADE, NR_COUNTS
 };
 
-enum { OP_SPLIT, OP_MERGE, OP_MOVE, OP_FORK, OP_EXIT, OP_RESPAWN, OP_FLIP };
+static unsigned long op_count[NR_COUNTS];
+static const char *const op_names[NR_COUNTS] = {
+	"splits", "merges", "moves", "forks", "exits", "tail unmaps", "flips",
+	"respawns", "fork upgrades", "ksm upgrades"
+};
 
 static unsigned long slot_start(int s)
 {
@@ -195,7 +204,7 @@ static void fork_child(struct slot *sl)
 		abort();
 	for (p = 0; p < SLOT_PAGES; p++) {
 		gen_bump(sl, p);
-		folio_anon_vma_lazy_rewrite(&sl->folio[p]);
+		folio_anon_vma_lazy_rewrite_forked(&sl->folio[p]);
 		atomic_inc(&sl->folio[p]._mapcount);
 		store(&sl->child_addr[p], load(&sl->addr[p]));
 		gen_bump(sl, p);
@@ -222,26 +231,61 @@ static void exit_child(struct slot *sl)
 	mmap_write_unlock(&sl->child_mm);
 }
 
-/* munmap() of the region, then mmap() and a first fault of every page. */
+/* The pages of [start, end) lose their mapping in the process. */
+static void zap(struct slot *sl, unsigned long start, unsigned long end)
+{
+	int p;
+
+	for (p = 0; p < SLOT_PAGES; p++) {
+		unsigned long a = load(&sl->addr[p]);
+
+		if (!a || a < start || a >= end)
+			continue;
+		gen_bump(sl, p);
+		store(&sl->addr[p], 0);
+		atomic_set(&sl->folio[p]._mapcount,
+			   load(&sl->child_addr[p]) ? 0 : -1);
+		gen_bump(sl, p);
+	}
+}
+
+/*
+ * munmap() of the last piece: detached under the write lock, zapped and
+ * unlinked (free_pgtables()) under the read lock, while ksmd may upgrade
+ * the root it shares with the pieces that stay. Ends read-locked.
+ */
+static void unmap_tail(struct slot *sl)
+{
+	struct vm_area_struct *tail = sl->piece[--sl->nr];
+
+	mmap_write_downgrade(&sl->mm);
+	zap(sl, tail->vm_start, tail->vm_end);
+	unlink_anon_vmas(tail);
+	free(tail);
+}
+
+/*
+ * munmap() of the region, then mmap() and a first fault of every page,
+ * the unlink and the fault under the read lock. Ends read-locked.
+ */
 static void respawn(struct slot *sl)
 {
 	unsigned long start = slot_start(sl - slots);
-	struct vm_area_struct *vma;
-	int i, p;
+	struct vm_area_struct *vma, *gone[MAX_PIECES];
+	int i, p, nr_gone = sl->nr;
 
-	for (p = 0; p < SLOT_PAGES; p++) {
-		gen_bump(sl, p);
-		store(&sl->addr[p], 0);
-		atomic_set(&sl->folio[p]._mapcount, -1);
-	}
-	for (i = 0; i < sl->nr; i++) {
-		unlink_anon_vmas(sl->piece[i]);
-		free(sl->piece[i]);
-	}
+	for (i = 0; i < nr_gone; i++)
+		gone[i] = sl->piece[i];
 	vma = vma_new(&sl->mm, start, start + (SLOT_PAGES << PAGE_SHIFT),
 		      start >> PAGE_SHIFT);
 	sl->piece[0] = vma;
 	sl->nr = 1;
+	mmap_write_downgrade(&sl->mm);
+	zap(sl, 0, ULONG_MAX);
+	for (i = 0; i < nr_gone; i++) {
+		unlink_anon_vmas(gone[i]);
+		free(gone[i]);
+	}
 	if (anon_vma_prepare(vma))
 		abort();
 	for (p = 0; p < SLOT_PAGES; p++) {
@@ -249,6 +293,7 @@ static void respawn(struct slot *sl)
 		unsigned long a = start + ((unsigned long)p << PAGE_SHIFT);
 
 		/* A new folio: nobody else can hold it, as in the kernel. */
+		gen_bump(sl, p);
 		folio_lock(folio);
 		__folio_set_anon(folio, vma, a, true);
 		atomic_set(&folio->_mapcount, 0);
@@ -265,7 +310,9 @@ static void *mutator(void *arg)
 	shim_rcu_register_thread();
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct slot *sl = &slots[rand_r(&seed) % SLOTS];
-		int op = rand_r(&seed) % 8, i;
+		int op = rand_r(&seed) % NR_OPS, i;
+
+		bool read_locked = false;
 
 		pthread_mutex_lock(&sl->lock);
 		mmap_write_lock(&sl->mm);
@@ -296,7 +343,8 @@ static void *mutator(void *arg)
 				break;
 			}
 			if (vma_anon_vma_is_lazy(sl->piece[0]))
-				__atomic_fetch_add(&op_count[7], 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&op_count[OP_FORK_UPGRADE], 1,
+						   __ATOMIC_RELAXED);
 			fork_child(sl);
 			break;
 		case OP_EXIT:
@@ -306,6 +354,14 @@ static void *mutator(void *arg)
 			}
 			exit_child(sl);
 			break;
+		case OP_UNMAP_TAIL:
+			if (sl->nr < 2) {
+				op = -1;
+				break;
+			}
+			unmap_tail(sl);
+			read_locked = true;
+			break;
 		case OP_FLIP:
 			WRITE_ONCE(sysctl_anon_vma_lazy, !READ_ONCE(sysctl_anon_vma_lazy));
 			break;
@@ -314,13 +370,46 @@ static void *mutator(void *arg)
 			if (sl->child)
 				exit_child(sl);
 			respawn(sl);
+			read_locked = true;
 			break;
 		}
-		mmap_write_unlock(&sl->mm);
+		if (read_locked)
+			mmap_read_unlock(&sl->mm);
+		else
+			mmap_write_unlock(&sl->mm);
 		pthread_mutex_unlock(&sl->lock);
 		if (op >= 0)
 			__atomic_fetch_add(&op_count[op], 1, __ATOMIC_RELAXED);
 	}
+	shim_rcu_unregister_thread();
+	return NULL;
+}
+
+/*
+ * ksmd: try_to_merge_with_ksm_page() upgrades the root of the VMA it merges
+ * a page in, under mmap_lock held for read only.
+ */
+static void *ksmd(void *arg)
+{
+	unsigned int seed = (unsigned int)(unsigned long)arg;
+	unsigned long n = 0;
+
+	shim_rcu_register_thread();
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		struct slot *sl = &slots[rand_r(&seed) % SLOTS];
+		struct vm_area_struct *vma;
+
+		mmap_read_lock(&sl->mm);
+		vma = sl->piece[rand_r(&seed) % sl->nr];
+		if (vma_anon_vma_is_lazy(vma)) {
+			if (anon_vma_lazy_upgrade_vma(vma, ANON_VMA_LAZY_UPGRADE_KSM))
+				abort();
+			n++;
+		}
+		mmap_read_unlock(&sl->mm);
+		sched_yield();
+	}
+	__atomic_fetch_add(&op_count[OP_KSM_UPGRADE], n, __ATOMIC_RELAXED);
 	shim_rcu_unregister_thread();
 	return NULL;
 }
@@ -421,10 +510,11 @@ static void *walker(void *arg)
 int main(int argc, char **argv)
 {
 	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
-	int seconds = 5, nr_walkers = 3, nr_mutators = 2, opt, i, s;
+	int seconds = 5, nr_walkers = 3, nr_mutators = 2, nr_ksmds = 1;
 	pthread_t threads[64];
+	int opt, i, s, nr_threads;
 
-	while ((opt = getopt(argc, argv, "s:t:w:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:w:m:k:")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoul(optarg, NULL, 0);
@@ -438,19 +528,24 @@ int main(int argc, char **argv)
 		case 'm':
 			nr_mutators = atoi(optarg);
 			break;
+		case 'k':
+			nr_ksmds = atoi(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-t SECONDS] [-w N] [-m N]\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-t SECONDS] [-w N] [-m N] [-k N]\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (nr_walkers + nr_mutators > 64 || nr_walkers < 1 || nr_mutators < 1)
+	nr_threads = nr_walkers + nr_mutators + nr_ksmds;
+	if (nr_threads > 64 || nr_walkers < 1 || nr_mutators < 1 || nr_ksmds < 0)
 		return 2;
-	printf("lazy_stress: seed %u, %d s, %d walkers, %d mutators\n", seed,
-	       seconds, nr_walkers, nr_mutators);
+	printf("lazy_stress: seed %u, %d s, %d walkers, %d mutators, %d ksmds\n",
+	       seed, seconds, nr_walkers, nr_mutators, nr_ksmds);
 	fflush(stdout);
 
 	shim_rcu_register_thread();
+	shim_preempt_points(4);
 	if (anon_vma_model_init())
 		return 2;
 	for (s = 0; s < SLOTS; s++) {
@@ -463,7 +558,7 @@ int main(int argc, char **argv)
 			atomic_set(&sl->folio[i]._mapcount, -1);
 		mmap_write_lock(&sl->mm);
 		respawn(sl);
-		mmap_write_unlock(&sl->mm);
+		mmap_read_unlock(&sl->mm);
 	}
 
 	for (i = 0; i < nr_mutators; i++)
@@ -472,9 +567,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_walkers; i++)
 		pthread_create(&threads[nr_mutators + i], NULL, walker,
 			       (void *)(unsigned long)(seed + 1000 + i));
+	for (i = 0; i < nr_ksmds; i++)
+		pthread_create(&threads[nr_mutators + nr_walkers + i], NULL, ksmd,
+			       (void *)(unsigned long)(seed + 2000 + i));
 	sleep(seconds);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-	for (i = 0; i < nr_mutators + nr_walkers; i++)
+	for (i = 0; i < nr_threads; i++)
 		pthread_join(threads[i], NULL);
 
 	for (s = 0; s < SLOTS; s++) {
@@ -493,8 +591,8 @@ int main(int argc, char **argv)
 	printf("lazy_stress: %lu walks, %lu visits, %lu skipped (contended)\n",
 	       walks, visits, skipped);
 	printf("lazy_stress:");
-	for (i = 0; i < 8; i++)
-		printf(" %lu %s", op_count[i], op_names[i]);
+	for (i = 0; i < NR_COUNTS; i++)
+		printf("%s %lu %s", i ? "," : "", op_count[i], op_names[i]);
 	printf("\nlazy_stress: %lu failures, %ld objects left, %lu warnings\n",
 	       failures, shim_slab_live_total(), shim_warn_count());
 	if (failures || shim_slab_live_total() || shim_warn_count()) {

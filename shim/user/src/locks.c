@@ -2,8 +2,28 @@
 /* spinlock_t and rw_semaphore for the user shim: pthreads, known to lockdep. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+
+static unsigned int preempt_chance;
+
+void shim_preempt_points(unsigned int chance)
+{
+	__atomic_store_n(&preempt_chance, chance, __ATOMIC_RELAXED);
+}
+
+static void preempt_point(void)
+{
+	static __thread unsigned int seed;
+	unsigned int chance = __atomic_load_n(&preempt_chance, __ATOMIC_RELAXED);
+
+	if (!seed)
+		seed = (unsigned int)(unsigned long)&seed;
+	if (chance && rand_r(&seed) % chance == 0)
+		sched_yield();
+}
 
 void __spin_lock_init(spinlock_t *lock, const char *name,
 		      const struct lock_class_key *key)
@@ -14,6 +34,7 @@ void __spin_lock_init(spinlock_t *lock, const char *name,
 
 void spin_lock(spinlock_t *lock)
 {
+	preempt_point();
 	lock_acquire(&lock->dep_map, 0, 0);
 	pthread_mutex_lock(&lock->mutex);
 }
@@ -44,6 +65,7 @@ void __init_rwsem(struct rw_semaphore *sem, const char *name,
 
 void down_read(struct rw_semaphore *sem)
 {
+	preempt_point();
 	lock_acquire(&sem->dep_map, 1, 0);
 	pthread_rwlock_rdlock(&sem->lock);
 }
@@ -64,12 +86,14 @@ void up_read(struct rw_semaphore *sem)
 
 void down_write(struct rw_semaphore *sem)
 {
+	preempt_point();
 	lock_acquire(&sem->dep_map, 0, 0);
 	pthread_rwlock_wrlock(&sem->lock);
 }
 
 void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest)
 {
+	preempt_point();
 	WARN_ON(!lock_is_held_type(nest, LOCKDEP_HELD_ANY));
 	lock_acquire(&sem->dep_map, 0, 1);
 	pthread_rwlock_wrlock(&sem->lock);
@@ -77,6 +101,7 @@ void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest)
 
 void down_write_nested(struct rw_semaphore *sem, int subclass)
 {
+	preempt_point();
 	/* A second lock of the class, annotated as such: no recursion report. */
 	lock_acquire(&sem->dep_map, 0, subclass != 0);
 	pthread_rwlock_wrlock(&sem->lock);
@@ -94,4 +119,14 @@ void up_write(struct rw_semaphore *sem)
 {
 	lock_release(&sem->dep_map);
 	pthread_rwlock_unlock(&sem->lock);
+}
+
+/*
+ * Not atomic as the kernel's: a writer may come in between. That only adds
+ * interleavings; nothing may rely on a downgrade keeping writers out.
+ */
+void downgrade_write(struct rw_semaphore *sem)
+{
+	up_write(sem);
+	down_read(sem);
 }

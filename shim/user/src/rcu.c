@@ -26,6 +26,8 @@ void rcu_read_lock(void);
 void rcu_read_unlock(void);
 bool rcu_read_lock_held(void);
 void call_rcu(struct callback_head *head, void (*func)(struct callback_head *));
+void shim_call_rcu_quiet(struct callback_head *head,
+			 void (*func)(struct callback_head *));
 void synchronize_rcu(void);
 void rcu_barrier(void);
 long shim_rcu_pending(void);
@@ -79,6 +81,12 @@ struct shim_rcu_cb {
 	void (*func)(struct callback_head *head);
 };
 
+/* liburcu's callback threads are registered readers already. */
+static void shim_rcu_callback_thread(void)
+{
+	registered = true;
+}
+
 static void shim_rcu_trampoline(struct rcu_head *urcu)
 {
 	struct shim_rcu_cb *cb = caa_container_of(urcu, struct shim_rcu_cb, urcu);
@@ -86,12 +94,25 @@ static void shim_rcu_trampoline(struct rcu_head *urcu)
 	void (*func)(struct callback_head *) =
 		__atomic_load_n(&cb->func, __ATOMIC_ACQUIRE);
 
+	shim_rcu_callback_thread();
 	func(cb->head);
 	__atomic_fetch_sub(&pending, 1, __ATOMIC_RELEASE);
 	free(cb);
 }
 
-void call_rcu(struct callback_head *head, void (*func)(struct callback_head *))
+static void shim_rcu_quiet_trampoline(struct rcu_head *urcu)
+{
+	struct shim_rcu_cb *cb = caa_container_of(urcu, struct shim_rcu_cb, urcu);
+	void (*func)(struct callback_head *) =
+		__atomic_load_n(&cb->func, __ATOMIC_ACQUIRE);
+
+	shim_rcu_callback_thread();
+	func(cb->head);
+	free(cb);
+}
+
+static void shim_call_rcu(struct callback_head *head,
+			  void (*func)(struct callback_head *), bool counted)
 {
 	struct shim_rcu_cb *cb = malloc(sizeof(*cb));
 
@@ -104,8 +125,23 @@ void call_rcu(struct callback_head *head, void (*func)(struct callback_head *))
 	}
 	cb->head = head;
 	__atomic_store_n(&cb->func, func, __ATOMIC_RELEASE);
+	if (!counted) {
+		urcu_memb_call_rcu(&cb->urcu, shim_rcu_quiet_trampoline);
+		return;
+	}
 	__atomic_fetch_add(&pending, 1, __ATOMIC_ACQUIRE);
 	urcu_memb_call_rcu(&cb->urcu, shim_rcu_trampoline);
+}
+
+void call_rcu(struct callback_head *head, void (*func)(struct callback_head *))
+{
+	shim_call_rcu(head, func, true);
+}
+
+void shim_call_rcu_quiet(struct callback_head *head,
+			 void (*func)(struct callback_head *))
+{
+	shim_call_rcu(head, func, false);
 }
 
 long shim_rcu_pending(void)

@@ -538,7 +538,12 @@ void anon_vma_lazy_host_link(struct vm_area_struct *vma,
 			     struct anon_vma_chain *avc,
 			     struct anon_vma *anon_vma)
 {
-	vma_set_anon_vma_tree(vma, anon_vma_tree_regular(anon_vma));
+	/*
+	 * Faults read vma->anon_vma without the root lock (ksmd upgrades
+	 * under mmap_lock held for read) and store it in folio->mapping:
+	 * publish it after the anon_vma it names is initialised.
+	 */
+	vma_publish_anon_vma_tree(vma, anon_vma_tree_regular(anon_vma));
 	anon_vma_chain_assign(vma, avc, anon_vma);
 	anon_vma_interval_tree_insert(avc, anon_vma);
 	anon_vma->num_active_vmas++;

@@ -9,7 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bug.h>
+#include <linux/kernel.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SHIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHIM_ASAN 1
+#endif
+#endif
+#ifdef SHIM_ASAN
+#include <sanitizer/asan_interface.h>
+#define shim_poison(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define shim_unpoison(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define shim_poison(p, n)	do { } while (0)
+#define shim_unpoison(p, n)	do { } while (0)
+#endif
+
+/* A freed object of a SLAB_TYPESAFE_BY_RCU cache, waiting for reuse. */
+struct recycled {
+	void *obj;
+	unsigned long gen;	/* which free of @obj this entry is */
+	bool poisoned;		/* a grace period passed since that free */
+};
 
 #define MAX_CACHES 32
 
@@ -23,12 +48,26 @@ struct kmem_cache {
 	unsigned long allocs;
 	/*
 	 * SLAB_TYPESAFE_BY_RCU: freed objects are kept, still readable, and
-	 * handed out again first, so a stale RCU reader meets a reused
-	 * object as it can in the kernel. Never returned to malloc.
+	 * handed out again first, in random order, so a stale RCU reader
+	 * meets a reused object as it can in the kernel. A grace period
+	 * after its free, an object not reused yet is poisoned for ASan
+	 * until it is: the kernel may have given its slab page back by
+	 * then, and only a reader whose RCU section began before the free
+	 * may still touch it. Never returned to malloc.
 	 */
 	pthread_mutex_t lock;
-	void **recycled;
+	struct recycled *recycled;
 	size_t nr_recycled, max_recycled;
+	unsigned long gen;
+	unsigned int seed;
+};
+
+/* The grace period after one free of a typesafe object. */
+struct recycle_gp {
+	struct rcu_head rcu;
+	struct kmem_cache *cachep;
+	void *obj;
+	unsigned long gen;
 };
 
 static struct kmem_cache caches[MAX_CACHES];
@@ -55,6 +94,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	cachep->align = align < sizeof(void *) ? sizeof(void *) : align;
 	cachep->flags = flags;
 	cachep->ctor = ctor;
+	cachep->seed = nr_caches;
 	pthread_mutex_init(&cachep->lock, NULL);
 	return cachep;
 }
@@ -95,8 +135,15 @@ void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t gfp)
 	obj = NULL;
 	if (cachep->flags & SLAB_TYPESAFE_BY_RCU) {
 		pthread_mutex_lock(&cachep->lock);
-		if (cachep->nr_recycled)
-			obj = cachep->recycled[--cachep->nr_recycled];
+		if (cachep->nr_recycled) {
+			size_t i = rand_r(&cachep->seed) % cachep->nr_recycled;
+			struct recycled *r = &cachep->recycled[i];
+
+			obj = r->obj;
+			if (r->poisoned)
+				shim_unpoison(obj, size);
+			*r = cachep->recycled[--cachep->nr_recycled];
+		}
 		pthread_mutex_unlock(&cachep->lock);
 	}
 	if (!obj) {
@@ -114,8 +161,31 @@ void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t gfp)
 	return obj;
 }
 
+static void recycle_gp_done(struct rcu_head *head)
+{
+	struct recycle_gp *gp = container_of(head, struct recycle_gp, rcu);
+	struct kmem_cache *cachep = gp->cachep;
+	size_t i;
+
+	pthread_mutex_lock(&cachep->lock);
+	for (i = 0; i < cachep->nr_recycled; i++) {
+		struct recycled *r = &cachep->recycled[i];
+
+		if (r->obj == gp->obj && r->gen == gp->gen) {
+			shim_poison(r->obj, cachep->size);
+			r->poisoned = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cachep->lock);
+	free(gp);
+}
+
 void kmem_cache_free(struct kmem_cache *cachep, void *obj)
 {
+	struct recycle_gp *gp;
+	unsigned long gen;
+
 	if (!obj)
 		return;
 	WARN_ON(__atomic_sub_fetch(&cachep->live, 1, __ATOMIC_RELAXED) < 0);
@@ -126,14 +196,23 @@ void kmem_cache_free(struct kmem_cache *cachep, void *obj)
 	pthread_mutex_lock(&cachep->lock);
 	if (cachep->nr_recycled == cachep->max_recycled) {
 		size_t max = cachep->max_recycled ? 2 * cachep->max_recycled : 64;
-		void **grown = realloc(cachep->recycled, max * sizeof(*grown));
+		struct recycled *grown = realloc(cachep->recycled,
+						 max * sizeof(*grown));
 
 		BUG_ON(!grown);
 		cachep->recycled = grown;
 		cachep->max_recycled = max;
 	}
-	cachep->recycled[cachep->nr_recycled++] = obj;
+	gen = ++cachep->gen;
+	cachep->recycled[cachep->nr_recycled++] = (struct recycled) {
+		.obj = obj, .gen = gen,
+	};
 	pthread_mutex_unlock(&cachep->lock);
+	gp = malloc(sizeof(*gp));
+	if (!gp)
+		return;
+	*gp = (struct recycle_gp) { .cachep = cachep, .obj = obj, .gen = gen };
+	shim_call_rcu_quiet(&gp->rcu, recycle_gp_done);
 }
 
 struct kmem_cache *shim_kmem_cache_find(const char *name)

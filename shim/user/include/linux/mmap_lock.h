@@ -33,6 +33,12 @@ static inline void mmap_write_unlock(struct mm_struct *mm)
 	up_write(&mm->mmap_lock);
 }
 
+/* munmap(), brk() and mremap() unmap under the read lock after this. */
+static inline void mmap_write_downgrade(struct mm_struct *mm)
+{
+	downgrade_write(&mm->mmap_lock);
+}
+
 #define mmap_assert_locked(mm)		lockdep_assert_held(&(mm)->mmap_lock)
 #define mmap_assert_write_locked(mm)	lockdep_assert_held_write(&(mm)->mmap_lock)
 

@@ -22,6 +22,8 @@ void rcu_barrier(void);
 void shim_rcu_register_thread(void);
 /* Test control: call_rcu() callbacks queued and not yet run. */
 long shim_rcu_pending(void);
+/* The shim's own deferred work (the slab's), left out of that count. */
+void shim_call_rcu_quiet(struct rcu_head *head, rcu_callback_t func);
 void shim_rcu_unregister_thread(void);
 
 #define rcu_dereference(p)		smp_load_acquire(&(p))

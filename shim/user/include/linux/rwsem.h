@@ -19,6 +19,14 @@ void up_read(struct rw_semaphore *sem);
 void down_write(struct rw_semaphore *sem);
 int down_write_trylock(struct rw_semaphore *sem);
 void up_write(struct rw_semaphore *sem);
+void downgrade_write(struct rw_semaphore *sem);
+
+/*
+ * A preemptible kernel may switch away at any lock acquisition: with a
+ * chance of one in @chance, the shim's locks yield the CPU first (0, the
+ * default, never). The stress harness sets it to widen race windows.
+ */
+void shim_preempt_points(unsigned int chance);
 void down_write_nested(struct rw_semaphore *sem, int subclass);
 /* Many locks of one class, ordered by holding @nest: lockdep allows it. */
 void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest);

@@ -188,3 +188,37 @@ LT_CASE(mergeable_refuses_reserved_tag)
 	LT_FALSE(t, anon_vma_tree_mergeable(anon_vma_tree_none(), bad, NULL));
 	lt_expect_warns(t, 3);
 }
+
+/* No walker holds the root: the unlink of its last VMA frees it itself. */
+LT_CASE(unlink_of_last_vma_frees_the_root_itself)
+{
+	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(100), LT_PAGE(110));
+	struct vm_area_struct *upper;
+
+	LT_REQUIRE(t, LT_CAP_COUNT_SLAB);
+	lt_fault(t, vma);
+	upper = lt_split(t, vma, LT_PAGE(105));
+	lt_vma_drop(t, vma);
+	LT_EQ(t, lt_live(t, "anon_vma_lazy"), 1);
+	lt_vma_drop(t, upper);
+	lt_rcu_barrier(t);
+	LT_EQ(t, lt_live(t, "anon_vma_lazy"), 0);
+}
+
+/* An upgraded root goes with the last VMA of its anon_vma's tree. */
+LT_CASE(unlink_of_last_vma_of_upgraded_root_frees_both)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *vma = lt_vma(t, mm, LT_PAGE(100), LT_PAGE(110));
+	struct anon_vma_lazy *root = lt_fault(t, vma);
+
+	LT_REQUIRE(t, LT_CAP_COUNT_SLAB);
+	mmap_write_lock(mm);
+	LT_EQ(t, anon_vma_lazy_upgrade(root, ANON_VMA_LAZY_UPGRADE_FORK), 0);
+	mmap_write_unlock(mm);
+	LT_EQ(t, lt_live(t, "anon_vma"), 1);
+	lt_vma_drop(t, vma);
+	lt_rcu_barrier(t);
+	LT_EQ(t, lt_live(t, "anon_vma"), 0);
+	LT_EQ(t, lt_live(t, "anon_vma_lazy"), 0);
+}

@@ -382,3 +382,40 @@ LT_CASE(fork_of_switched_off_parent_child_adopts_first)
 	LT_PTR_EQ(t, anon_vma_tree_to_regular(vma_anon_vma_tree(grandchild))->parent,
 		  own);
 }
+
+/*
+ * A PARENT child forks after the parent's VMA went (munmap, or the parent
+ * exited): no VMA fills the inherited anon_vma any more, so the grandchild
+ * takes it for its own, as anon_vma_clone() reuses one in mainline; its
+ * tree still holds the child, and a walk of a folio there finds both.
+ */
+LT_CASE(fork_of_parent_vma_after_its_parent_vma_went)
+{
+	struct mm_struct *mm = lt_mm(t), *cmm = lt_mm(t);
+	struct vm_area_struct *vma = lt_vma(t, mm, LT_PAGE(500), LT_PAGE(510));
+	struct vm_area_struct *child = lt_vma_dup(t, vma, cmm);
+	struct vm_area_struct *grandchild = lt_vma_dup(t, child, lt_mm(t));
+	struct folio *folio = lt_folio(t, 0);
+	struct lt_visits visits = {};
+	struct anon_vma *anon_vma;
+
+	lt_fault(t, vma);
+	lt_map(t, folio, vma, LT_PAGE(503));
+	LT_EQ(t, lt_fork(child, vma), 0);
+	anon_vma = anon_vma_tree_to_parent(vma_anon_vma_tree(child));
+	LT_NOT_NULL(t, anon_vma);
+	lt_vma_drop(t, vma);	/* the folio stays mapped in the child */
+	LT_EQ(t, anon_vma->num_active_vmas, 0);
+	LT_EQ(t, lt_fork(grandchild, child), 0);
+	LT_PTR_EQ(t, anon_vma_tree_to_regular(vma_anon_vma_tree(grandchild)),
+		  anon_vma);
+	LT_EQ(t, anon_vma->num_active_vmas, 1);
+	LT_PTR_EQ(t, anon_vma_tree_to_parent(vma_anon_vma_tree(child)), anon_vma);
+	atomic_inc(&folio->_mapcount);	/* copy_present_pte() */
+	lt_walk(folio, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 2);
+	LT_TRUE(t, visits.vma[0] == child || visits.vma[1] == child);
+	LT_TRUE(t, visits.vma[0] == grandchild || visits.vma[1] == grandchild);
+	LT_EQ(t, visits.address[0], LT_PAGE(503));
+	lt_unmap(folio);
+}

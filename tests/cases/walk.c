@@ -215,3 +215,41 @@ LT_CASE(locked_walk_without_the_lock_is_caught)
 	lt_expect_warns(t, 1);
 	lt_unmap(folio);
 }
+
+/*
+ * Folios on the first and the last page of a VMA, and a large one that
+ * fills a split piece exactly: each found there, and only there.
+ */
+LT_CASE(walk_finds_folios_exactly_at_the_boundaries)
+{
+	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(300), LT_PAGE(312));
+	struct folio *first = lt_folio(t, 0), *last = lt_folio(t, 0);
+	struct folio *piece = lt_folio(t, 2);
+	struct lt_visits visits = {};
+	struct vm_area_struct *upper;
+
+	lt_fault(t, vma);
+	lt_map(t, first, vma, LT_PAGE(300));
+	lt_map(t, last, vma, LT_PAGE(311));
+	lt_map(t, piece, vma, LT_PAGE(304));	/* 304..307 */
+	upper = lt_split(t, vma, LT_PAGE(308));
+	lt_split(t, vma, LT_PAGE(304));
+	lt_walk(first, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 1);
+	LT_PTR_EQ(t, visits.vma[0], vma);
+	LT_EQ(t, visits.address[0], LT_PAGE(300));
+	memset(&visits, 0, sizeof(visits));
+	lt_walk(last, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 1);
+	LT_PTR_EQ(t, visits.vma[0], upper);
+	LT_EQ(t, visits.address[0], LT_PAGE(311));
+	memset(&visits, 0, sizeof(visits));
+	lt_walk(piece, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 1);
+	LT_EQ(t, visits.vma[0]->vm_start, LT_PAGE(304));
+	LT_EQ(t, visits.vma[0]->vm_end, LT_PAGE(308));
+	LT_EQ(t, visits.address[0], LT_PAGE(304));
+	lt_unmap(first);
+	lt_unmap(last);
+	lt_unmap(piece);
+}

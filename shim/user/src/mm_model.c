@@ -1483,6 +1483,9 @@ static bool remove_migration_pte(struct folio *folio,
 		pte = page_vma_mapped(src, vma, address, page);
 		if (!pte || pte->kind != MM_PTE_MIGRATION)
 			continue;
+		/* __page_check_anon_rmap(), as folio_add_anon_rmap_pte() does. */
+		WARN_ON_ONCE(!dst->ksm &&
+			     !folio_anon_vma_tree_matches(&dst->folio, vma));
 		pte_map(pte, dst, page);
 	}
 	spin_unlock(&vma->vm_mm->page_table_lock);

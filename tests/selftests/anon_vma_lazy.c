@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/types.h>
 #include <linux/userfaultfd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,13 @@ TEST(page_idle_sees_access)
 		if (!(bits & (1ULL << (pfn[i] % 64))))
 			SKIP(return, "page %d could not be marked idle", i);
 	}
+	/*
+	 * x86 clears the young bit without a TLB flush, and the CPU sets it
+	 * only on a page walk: make the access below walk the page table.
+	 * The protection change splits the VMA and its undoing merges it.
+	 */
+	ASSERT_EQ(mprotect(p, psize(), PROT_READ), 0);
+	ASSERT_EQ(mprotect(p, psize(), PROT_READ | PROT_WRITE), 0);
 	/* Touch page 0 only: pread() below keeps the store where it is. */
 	*(__u64 *)p = word(15, 0);
 	for (i = 0; i < 2; i++) {
@@ -366,50 +374,215 @@ TEST(page_idle_sees_access)
 }
 
 /*
- * KSM merges identical pages (a merge rewrites their rmap) and unmerges
- * them. ksmd is made to scan fast while the test waits, then put back.
+ * Transparent huge pages: a PMD-aligned region of @nr_pmds huge pages
+ * faulted in with MADV_HUGEPAGE, or NULL (with *why set) if this kernel
+ * cannot give one.
  */
-static bool ksm_wait(long *merged, long want)
-{
-	long scans = read_long("/sys/kernel/mm/ksm/full_scans");
-	int tries;
+#define PMD_BYTES	(2UL << 20)
 
-	for (tries = 0; tries < 200; tries++) {
-		usleep(20000);
-		if (read_long("/sys/kernel/mm/ksm/full_scans") < scans + 2)
-			continue;
-		*merged = read_long("/proc/self/ksm_merging_pages");
-		if (*merged == want)
-			return true;
-		scans = read_long("/sys/kernel/mm/ksm/full_scans");
+static char *map_thp(int nr_pmds, const char **why)
+{
+	size_t len = nr_pmds * PMD_BYTES;
+	char *raw, *p;
+
+	*why = NULL;
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK)) {
+		*why = "no THP";
+		return NULL;
 	}
-	return false;
+	raw = mmap(NULL, len + PMD_BYTES, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED) {
+		*why = "mmap failed";
+		return NULL;
+	}
+	p = (char *)(((unsigned long)raw + PMD_BYTES - 1) & ~(PMD_BYTES - 1));
+	if (p != raw)
+		munmap(raw, p - raw);
+	munmap(p + len, raw + PMD_BYTES - p);
+	if (madvise(p, len, MADV_HUGEPAGE)) {
+		*why = "MADV_HUGEPAGE failed";
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
 }
 
-TEST(ksm_merge_and_unmerge)
+/* kB of AnonHugePages in the VMAs of /proc/@pid/smaps inside [p, p + len). */
+static long anon_huge_kb(pid_t pid, char *p, size_t len)
 {
-	int nr = 64, i;
-	char *p = map_anon(nr);
-	long merged = -1, sleep_ms, pages, run;
+	unsigned long start, end;
+	char path[64], line[256];
+	bool inside = false;
+	long kb, sum = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			inside = start >= (unsigned long)p &&
+				 end <= (unsigned long)p + len;
+		else if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			sum += kb;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* Split every THP of @pid in [p, p + len) through debugfs. */
+static int split_thps(pid_t pid, char *p, size_t len)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%d,0x%lx,0x%lx", pid, (unsigned long)p,
+		 (unsigned long)p + len);
+	return write_file("/sys/kernel/debug/split_huge_pages", buf);
+}
+
+/*
+ * A THP shared with a child by fork is split (the walk that unmaps it
+ * finds both processes), and both keep their data.
+ */
+TEST(thp_split_after_fork)
+{
+	int nr_pmds = 4, nr = nr_pmds * PMD_BYTES / psize(), status, err;
+	const char *why;
+	char *p = map_thp(nr_pmds, &why), go;
+	int pipes[2];
+	pid_t child;
+
+	if (!p)
+		SKIP(return, "%s", why);
+	fill(p, nr, 19);
+	if (anon_huge_kb(getpid(), p, nr_pmds * PMD_BYTES) <= 0)
+		SKIP(return, "no THP was faulted in");
+	ASSERT_EQ(pipe(pipes), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (read(pipes[0], &go, 1) != 1)
+			_exit(1);
+		_exit(first_bad(p, nr, 19) == -1 ? 0 : 2);
+	}
+	err = split_thps(getpid(), p, nr_pmds * PMD_BYTES);
+	if (err) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		SKIP(return, "split_huge_pages: %s (debugfs?)", strerror(-err));
+	}
+	EXPECT_EQ(anon_huge_kb(getpid(), p, nr_pmds * PMD_BYTES), 0);
+	EXPECT_EQ(anon_huge_kb(child, p, nr_pmds * PMD_BYTES), 0);
+	ASSERT_EQ(write(pipes[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	ASSERT_EQ(first_bad(p, nr, 19), -1);
+	/* COW after the split: the parent's write stays its own. */
+	fill(p, nr / 2, 20);
+	ASSERT_EQ(bad_in(p, 0, nr / 2, 20), -1);
+	ASSERT_EQ(bad_in(p, nr / 2, nr, 19), -1);
+	close(pipes[0]);
+	close(pipes[1]);
+	munmap(p, nr_pmds * PMD_BYTES);
+}
+
+/* A THP never shared is split too (the walk of a lazy root, if any). */
+TEST(thp_split_unshared)
+{
+	int nr_pmds = 2, nr = nr_pmds * PMD_BYTES / psize(), err;
+	const char *why;
+	char *p = map_thp(nr_pmds, &why);
+
+	if (!p)
+		SKIP(return, "%s", why);
+	fill(p, nr, 21);
+	if (anon_huge_kb(getpid(), p, nr_pmds * PMD_BYTES) <= 0)
+		SKIP(return, "no THP was faulted in");
+	err = split_thps(getpid(), p, nr_pmds * PMD_BYTES);
+	if (err)
+		SKIP(return, "split_huge_pages: %s (debugfs?)", strerror(-err));
+	EXPECT_EQ(anon_huge_kb(getpid(), p, nr_pmds * PMD_BYTES), 0);
+	ASSERT_EQ(first_bad(p, nr, 21), -1);
+	munmap(p, nr_pmds * PMD_BYTES);
+}
+
+/*
+ * KSM merges identical pages (a merge rewrites their rmap) and unmerges
+ * them. ksmd is made to scan fast while a test waits, then put back as it
+ * was; an emulated guest may need a minute for it.
+ */
+FIXTURE(ksm) {
+	long sleep_ms, pages, run;
+};
+
+static void write_long(const char *path, long value)
+{
 	char buf[32];
 
-	ASSERT_NE(p, NULL);
+	snprintf(buf, sizeof(buf), "%ld", value);
+	write_file(path, buf);
+}
+
+FIXTURE_SETUP(ksm)
+{
 	if (access("/sys/kernel/mm/ksm/run", W_OK) ||
 	    access("/proc/self/ksm_merging_pages", R_OK))
 		SKIP(return, "no KSM");
+	self->sleep_ms = read_long("/sys/kernel/mm/ksm/sleep_millisecs");
+	self->pages = read_long("/sys/kernel/mm/ksm/pages_to_scan");
+	self->run = read_long("/sys/kernel/mm/ksm/run");
+	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "0");
+	write_file("/sys/kernel/mm/ksm/pages_to_scan", "4096");
+	ASSERT_EQ(write_file("/sys/kernel/mm/ksm/run", "1"), 0);
+}
+
+FIXTURE_TEARDOWN(ksm)
+{
+	if (self->run < 0 || !self->pages)
+		return;
+	write_long("/sys/kernel/mm/ksm/sleep_millisecs", self->sleep_ms);
+	write_long("/sys/kernel/mm/ksm/pages_to_scan", self->pages);
+	write_long("/sys/kernel/mm/ksm/run", self->run);
+}
+
+/*
+ * Wait until ksmd has merged @want pages of this process, or has made no
+ * progress in ten rounds of two full scans (or two minutes have passed);
+ * the pages it merged.
+ */
+static long ksm_wait(long want)
+{
+	long scans = read_long("/sys/kernel/mm/ksm/full_scans");
+	long merged = read_long("/proc/self/ksm_merging_pages"), last = merged;
+	int tries, still = 0;
+
+	for (tries = 0; tries < 6000 && merged != want && still < 10; tries++) {
+		usleep(20000);
+		if (read_long("/sys/kernel/mm/ksm/full_scans") < scans + 2)
+			continue;
+		merged = read_long("/proc/self/ksm_merging_pages");
+		still = merged == last ? still + 1 : 0;
+		last = merged;
+		scans = read_long("/sys/kernel/mm/ksm/full_scans");
+	}
+	if (merged != want)
+		printf("# ksmd: %ld of %ld pages merged after %d ms, %ld full scans\n",
+		       merged, want, tries * 20, scans);
+	return merged;
+}
+
+TEST_F_TIMEOUT(ksm, merge_and_unmerge, 240)
+{
+	int nr = 64, i;
+	char *p = map_anon(nr);
+
+	ASSERT_NE(p, NULL);
 	for (i = 0; i < nr; i++)
 		memset(p + i * psize(), 0x5a, psize());
-	if (madvise(p, nr * psize(), MADV_MERGEABLE))
-		SKIP(return, "MADV_MERGEABLE: %s", strerror(errno));
-	sleep_ms = read_long("/sys/kernel/mm/ksm/sleep_millisecs");
-	pages = read_long("/sys/kernel/mm/ksm/pages_to_scan");
-	run = read_long("/sys/kernel/mm/ksm/run");
-	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "0");
-	write_file("/sys/kernel/mm/ksm/pages_to_scan", "1000");
-	ASSERT_EQ(write_file("/sys/kernel/mm/ksm/run", "1"), 0);
-
-	EXPECT_TRUE(ksm_wait(&merged, nr));
-	EXPECT_EQ(merged, nr);
+	ASSERT_EQ(madvise(p, nr * psize(), MADV_MERGEABLE), 0);
+	EXPECT_EQ(ksm_wait(nr), nr);
 	/* A write unmerges one page; the rest stays merged and intact. */
 	p[0] = 0x11;
 	EXPECT_EQ(p[0], 0x11);
@@ -417,17 +590,36 @@ TEST(ksm_merge_and_unmerge)
 		EXPECT_EQ(p[i * psize() + 7], 0x5a);
 	EXPECT_EQ(madvise(p, nr * psize(), MADV_UNMERGEABLE), 0);
 	/* ksmd drops the unmerged pages' records on its next scans. */
-	EXPECT_TRUE(ksm_wait(&merged, 0));
+	EXPECT_EQ(ksm_wait(0), 0);
 	for (i = 1; i < nr; i++)
 		EXPECT_EQ(p[i * psize() + 9], 0x5a);
-
-	snprintf(buf, sizeof(buf), "%ld", sleep_ms);
-	write_file("/sys/kernel/mm/ksm/sleep_millisecs", buf);
-	snprintf(buf, sizeof(buf), "%ld", pages);
-	write_file("/sys/kernel/mm/ksm/pages_to_scan", buf);
-	snprintf(buf, sizeof(buf), "%ld", run);
-	write_file("/sys/kernel/mm/ksm/run", buf);
 	munmap(p, nr * psize());
+}
+
+/*
+ * KSM merges the identical pages of a THP region: it splits each THP
+ * first, which takes an rmap walk of the folio. ksmd may leave a few
+ * pages for later scans; most must merge.
+ */
+TEST_F_TIMEOUT(ksm, thp_merge, 240)
+{
+	int nr_pmds = 4, nr = nr_pmds * PMD_BYTES / psize(), i;
+	const char *why;
+	char *p = map_thp(nr_pmds, &why);
+
+	if (!p)
+		SKIP(return, "%s", why);
+	for (i = 0; i < nr; i++)
+		memset(p + i * psize(), 0x3c, psize());
+	if (anon_huge_kb(getpid(), p, nr_pmds * PMD_BYTES) <= 0)
+		SKIP(return, "no THP was faulted in");
+	ASSERT_EQ(madvise(p, nr_pmds * PMD_BYTES, MADV_MERGEABLE), 0);
+	EXPECT_GE(ksm_wait(nr), nr * 9 / 10);
+	EXPECT_EQ(anon_huge_kb(getpid(), p, nr_pmds * PMD_BYTES), 0);
+	for (i = 0; i < nr; i++)
+		EXPECT_EQ(p[i * psize() + 5], 0x3c);
+	EXPECT_EQ(madvise(p, nr_pmds * PMD_BYTES, MADV_UNMERGEABLE), 0);
+	munmap(p, nr_pmds * PMD_BYTES);
 }
 
 /* UFFDIO_MOVE takes pages from one mapping to another (their rmap moves). */

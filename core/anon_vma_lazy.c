@@ -159,6 +159,21 @@ void anon_vma_lazy_get(struct anon_vma_lazy *root)
 }
 
 /*
+ * A reference on a root read from folio->mapping under RCU, whose memory
+ * may be a root freed and reused since: the count says whether it is
+ * alive. refcount_inc_not_zero() orders nothing; the acquire pairs with
+ * the smp_wmb() in anon_vma_lazy_alloc(), so that a reused root is seen
+ * initialised once its new count is.
+ */
+static bool anon_vma_lazy_tryget(struct anon_vma_lazy *root)
+{
+	if (!refcount_inc_not_zero(&root->refcount))
+		return false;
+	smp_acquire__after_ctrl_dep();
+	return true;
+}
+
+/*
  * The root outlives its last user by a grace period: a walker may have read
  * folio->mapping under RCU and be about to try for a reference. After that
  * the memory stays a root (SLAB_TYPESAFE_BY_RCU) whose zero or unrelated
@@ -377,6 +392,12 @@ retry:
 		goto retry;
 	}
 	anon_vma_lock_write(anon_vma);
+	/*
+	 * The origin first: a fault may see a VMA's new anon_vma before the
+	 * forward is published, and must find the root's folios its own
+	 * (folio_anon_vma_tree_matches()).
+	 */
+	anon_vma_lazy_host_set_origin(anon_vma, root);
 	list_for_each_entry_safe(vma, next, &root->vmas, anon_vma_chain) {
 		mmap_assert_locked(vma->vm_mm);
 		avc = list_first_entry(&avcs, struct anon_vma_chain, same_vma);
@@ -385,7 +406,6 @@ retry:
 		anon_vma_lazy_host_link(vma, avc, anon_vma);
 	}
 	WRITE_ONCE(root->nr_vmas, 0);
-	anon_vma_lazy_host_set_origin(anon_vma, root);
 	/*
 	 * Release: a walker that sees the forward sees the anon_vma's tree
 	 * filled. Pairs with the acquire in anon_vma_lazy_forward().
@@ -601,7 +621,7 @@ struct anon_vma_lazy *folio_get_anon_vma_lazy(const struct folio *folio)
 	rcu_read_lock();
 	root = folio_anon_vma_lazy(folio);
 	if (root && (!folio_mapped(folio) ||
-		     !refcount_inc_not_zero(&root->refcount)))
+		     !anon_vma_lazy_tryget(root)))
 		root = NULL;
 	rcu_read_unlock();
 	return root;
@@ -657,7 +677,7 @@ static struct anon_vma_lazy *anon_vma_lazy_walk_get(struct folio *folio,
 	root = anon_mapping_to_lazy(*mapping);
 	if (root && rwc->anon_lock && !folio_mapped(folio))
 		root = NULL;
-	if (root && !refcount_inc_not_zero(&root->refcount))
+	if (root && !anon_vma_lazy_tryget(root))
 		root = NULL;
 	rcu_read_unlock();
 	return root;
@@ -844,7 +864,7 @@ struct anon_vma *folio_get_anon_vma_tree(struct folio *folio)
 		rcu_read_unlock();
 		return ERR_PTR(-EAGAIN);
 	}
-	if (!folio_mapped(folio) || !refcount_inc_not_zero(&root->refcount))
+	if (!folio_mapped(folio) || !anon_vma_lazy_tryget(root))
 		root = NULL;
 	rcu_read_unlock();
 	if (!root)
@@ -882,7 +902,10 @@ struct anon_vma *anon_vma_tree_settle_locked(anon_vma_tree_t tree)
 /*
  * __page_check_anon_rmap(): may @folio, whose mapping is already set, be
  * mapped in @vma? Yes if both name the same lazy root, or the same anon_vma
- * tree, directly or through the root's forward.
+ * tree, directly or because the folio's root was upgraded to the root of
+ * the VMA's tree. That anon_vma names the root as its origin before any
+ * VMA is linked to it, and for as long as a VMA is: no forward is read, so
+ * a fault between the linking and the forward's publication matches too.
  */
 bool folio_anon_vma_tree_matches(const struct folio *folio,
 				 const struct vm_area_struct *vma)
@@ -896,15 +919,24 @@ bool folio_anon_vma_tree_matches(const struct folio *folio,
 		return true;
 	if (!mine)
 		return false;
-	if (root) {
-		folios = anon_vma_lazy_forward(root);
-	} else {
-		mapping = (unsigned long)READ_ONCE(folio->mapping);
-		if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
-			return false;
-		folios = (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
-	}
-	return folios && folios->root == mine->root;
+	if (root)
+		return anon_vma_lazy_host_origin(mine->root) == root;
+	mapping = (unsigned long)READ_ONCE(folio->mapping);
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		return false;
+	folios = (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+	return folios->root == mine->root;
+}
+
+/*
+ * With the handle @tree locked: would anon_vma_tree_settle_locked() hand
+ * over to the anon_vma its root was upgraded to, and sleep on its lock?
+ */
+bool anon_vma_tree_forwarded(anon_vma_tree_t tree)
+{
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+
+	return root && anon_vma_lazy_forward(root);
 }
 
 /*

@@ -306,3 +306,29 @@ LT_CASE(take_all_locks_over_alternating_vmas_keeps_one_lock_order)
 	lt_ksm_upgrade(t, mm, lt_fault(t, shared));
 	LT_TRUE(t, lt_take_all_locks(t, mm));
 }
+
+/*
+ * A fault that runs while an upgrade links VMAs (both may hold mmap_lock
+ * for read): the VMA names the new anon_vma before the root names its
+ * forward. A folio still naming the root matches the VMA all along, or the
+ * fault would copy it (ksm_might_need_to_copy()) or WARN.
+ */
+LT_CASE(folio_of_root_matches_its_vma_before_the_forward_is_published)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *v[2];
+	struct anon_vma_lazy *root = lt_two(t, mm, v);
+	struct folio *folio = lt_folio(t, 0);
+	struct anon_vma *forward;
+
+	lt_map(t, folio, v[1], LT_PAGE(606));
+	lt_ksm_upgrade(t, mm, root);
+	forward = anon_vma_lazy_forward(root);
+	LT_NOT_NULL(t, forward);
+	/* The window, replayed: linked, forward not published yet. */
+	WRITE_ONCE(root->upgraded, NULL);
+	LT_TRUE(t, folio_anon_vma_tree_matches(folio, v[1]));
+	LT_TRUE(t, folio_anon_vma_tree_matches(folio, v[0]));
+	WRITE_ONCE(root->upgraded, forward);
+	lt_unmap(folio);
+}

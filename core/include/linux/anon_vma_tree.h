@@ -217,6 +217,7 @@ int anon_vma_tree_trylock_write(anon_vma_tree_t tree);
 void anon_vma_tree_get(anon_vma_tree_t tree);
 void anon_vma_tree_put(anon_vma_tree_t tree);
 struct anon_vma *anon_vma_tree_settle_locked(anon_vma_tree_t tree);
+bool anon_vma_tree_forwarded(anon_vma_tree_t tree);
 
 /*
  * The address that page offset 0 would have in @vma. Split and merge keep

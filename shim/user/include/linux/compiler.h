@@ -43,6 +43,7 @@
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define smp_acquire__after_ctrl_dep()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
 
 /* The userspace build is the CONFIG_ANON_VMA_LAZY=y, CONFIG_DEBUG_VM=y one. */
 #define CONFIG_ANON_VMA_LAZY	1

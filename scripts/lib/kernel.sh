@@ -97,7 +97,9 @@ build_x86() {
 		make -s -C "$src" ARCH=x86_64 O="$obj" tinyconfig >/dev/null
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
 		make -s -C "$src" ARCH=x86_64 O="$obj" olddefconfig >/dev/null
+		# An unpatched tree (a baseline) has no ANON_VMA_LAZY to set.
 		missing=$(cat "$@" | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' | sort -u |
+			{ if [ -e "$src/mm/anon_vma_lazy.c" ]; then cat; else grep -v ANON_VMA_LAZY; fi; } |
 			while read -r opt; do grep -qx "$opt=y" "$obj/.config" || echo "$opt"; done)
 		if [ -n "$missing" ]; then
 			rm -f "$obj/.config"
@@ -162,6 +164,8 @@ boot_x86() {
 		"${disk[@]}" -kernel "$kernel" \
 		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 rw panic=-1 $*" \
 		</dev/null >"$log" 2>&1 || true
+	# The serial console ends lines with CR LF.
+	sed -i 's/\r$//' "$log"
 }
 
 # The guests: ARCH is um (User Mode Linux, one CPU) or x86_64 (QEMU, 4

@@ -22,6 +22,18 @@
  *                                    (/proc/sys/vm/compact_memory) when N
  *                                    faulted VMAs of 32 pages have every
  *                                    other page dropped, REPEATS times over
+ *   bench thp LABEL N REPEATS        ns per THP that debugfs's
+ *                                    split_huge_pages splits, of N THPs
+ *                                    never shared, and of N shared with a
+ *                                    child by fork (the walk through an
+ *                                    upgraded root)
+ *   bench ksm LABEL N REPEATS        ns per page from MADV_MERGEABLE until
+ *                                    ksmd (at full speed) merged all N
+ *                                    identical pages of one VMA
+ *   bench forkexec LABEL N REPEATS PROG
+ *                                    ns per fork of a process with N
+ *                                    faulted VMAs whose child execs PROG
+ *                                    (a small static program) at once
  *
  * Output: "slab LABEL SCENARIO CACHE OBJECTS OBJSIZE" and
  *         "time LABEL WHAT MIN MEDIAN MAX UNIT".
@@ -85,8 +97,10 @@ static int slab_nofork(const char *label, int n)
 	struct slab_count before, after;
 	char *arena;
 
+	settle_rcu();
 	read_slabs(&before);
 	arena = fault_vmas(n);
+	settle_rcu();
 	read_slabs(&after);
 	print_delta(label, "nofork", &before, &after);
 	munmap(arena, (size_t)n * (PAGES + 1) * psz);
@@ -102,6 +116,7 @@ static int slab_zygote(const char *label, int p, int c, int k)
 
 	if (!kids || pipe(ready) || pipe(go))
 		return 2;
+	settle_rcu();
 	read_slabs(&before);
 	fault_vmas(p);
 	for (i = 0; i < c; i++) {
@@ -116,6 +131,7 @@ static int slab_zygote(const char *label, int p, int c, int k)
 	for (i = 0; i < c; i++)
 		if (read(ready[0], &byte, 1) != 1)
 			return 2;
+	settle_rcu();
 	read_slabs(&after);
 	print_delta(label, "zygote", &before, &after);
 	for (i = 0; i < c; i++)
@@ -325,6 +341,186 @@ static int compaction(const char *label, int n, int r)
 	return 0;
 }
 
+static int write_str(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static long read_num(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return strtol(buf, NULL, 10);
+}
+
+#define PMD_SIZE	(2L << 20)
+
+/* kB of AnonHugePages in this process's smaps. */
+static long anon_huge_kb(void)
+{
+	char line[256];
+	long kb, sum = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			sum += kb;
+	fclose(f);
+	return sum;
+}
+
+/* @n PMD-aligned THPs, faulted in; NULL if this kernel gave none. */
+static char *map_thps(int n, char **raw)
+{
+	char *p;
+
+	*raw = mmap(NULL, (n + 1) * PMD_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*raw == MAP_FAILED)
+		return NULL;
+	p = (char *)(((unsigned long)*raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+	if (madvise(p, n * PMD_SIZE, MADV_HUGEPAGE))
+		return NULL;
+	memset(p, 1, n * PMD_SIZE);
+	return p;
+}
+
+static int thp_split(const char *label, int n, int r)
+{
+	long long *alone = calloc(r, sizeof(long long));
+	long long *shared = calloc(r, sizeof(long long));
+	char cmd[128], *raw, *p;
+	int i, fork_it, status, pipes[2];
+	long long t;
+	pid_t pid = 0;
+
+	if (!alone || !shared)
+		return 2;
+	for (i = 0; i < r; i++) {
+		for (fork_it = 0; fork_it < 2; fork_it++) {
+			p = map_thps(n, &raw);
+			if (!p || anon_huge_kb() < n * (PMD_SIZE >> 10)) {
+				printf("thp %s: no THPs here, skipped\n", label);
+				return 0;
+			}
+			if (fork_it) {
+				if (pipe(pipes))
+					return 2;
+				pid = fork();
+				if (!pid) {
+					char c;
+
+					if (read(pipes[0], &c, 1) != 1)
+						_exit(1);
+					_exit(0);
+				}
+			}
+			snprintf(cmd, sizeof(cmd), "%d,0x%lx,0x%lx", getpid(),
+				 (unsigned long)p, (unsigned long)p + n * PMD_SIZE);
+			t = now_ns();
+			if (write_str("/sys/kernel/debug/split_huge_pages", cmd)) {
+				perror("split_huge_pages");
+				return 2;
+			}
+			t = (now_ns() - t) / n;
+			if (anon_huge_kb()) {
+				printf("thp %s: split left huge pages\n", label);
+				return 1;
+			}
+			(fork_it ? shared : alone)[i] = t;
+			if (fork_it) {
+				if (write(pipes[1], "x", 1) != 1)
+					return 2;
+				waitpid(pid, &status, 0);
+				close(pipes[0]);
+				close(pipes[1]);
+			}
+			munmap(raw, (n + 1) * PMD_SIZE);
+		}
+	}
+	report(label, "thp-split", alone, r, "ns/thp");
+	report(label, "thp-split-forked", shared, r, "ns/thp");
+	return 0;
+}
+
+static int ksm_merge(const char *label, int n, int r)
+{
+	long long *per_page = calloc(r, sizeof(long long));
+	struct timespec tick = { 0, 1000 * 1000 };
+	long long t;
+	char *p;
+	int i;
+
+	if (!per_page || read_num("/sys/kernel/mm/ksm/run") < 0)
+		return 2;
+	write_str("/sys/kernel/mm/ksm/sleep_millisecs", "0");
+	write_str("/sys/kernel/mm/ksm/pages_to_scan", "4096");
+	write_str("/sys/kernel/mm/ksm/run", "1");
+	for (i = 0; i < r; i++) {
+		p = mmap(NULL, n * psz, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return 2;
+		memset(p, 0x5a, n * psz);
+		t = now_ns();
+		if (madvise(p, n * psz, MADV_MERGEABLE))
+			return 2;
+		while (read_num("/proc/self/ksm_merging_pages") < n)
+			nanosleep(&tick, NULL);
+		per_page[i] = (now_ns() - t) / n;
+		munmap(p, n * psz);
+		/* ksmd forgets the pages before the next round. */
+		while (read_num("/proc/self/ksm_merging_pages") > 0)
+			nanosleep(&tick, NULL);
+	}
+	write_str("/sys/kernel/mm/ksm/run", "2");
+	report(label, "ksm-merge", per_page, r, "ns/page");
+	return 0;
+}
+
+static int fork_exec(const char *label, int n, int r, const char *prog)
+{
+	long long *per_fork = calloc(r, sizeof(long long));
+	size_t len = (size_t)n * (PAGES + 1) * psz;
+	int i, status;
+	char *arena;
+	long long t;
+	pid_t pid;
+
+	if (!per_fork)
+		return 2;
+	for (i = 0; i < r; i++) {
+		arena = fault_vmas(n);
+		t = now_ns();
+		pid = fork();
+		if (!pid) {
+			execl(prog, prog, (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			return 1;
+		per_fork[i] = now_ns() - t;
+		munmap(arena, len);
+	}
+	report(label, "fork-exec", per_fork, r, "ns");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	psz = sysconf(_SC_PAGESIZE);
@@ -339,6 +535,12 @@ int main(int argc, char **argv)
 		return slab_shell(argv[2], argv + 3);
 	if (argc == 5 && !strcmp(argv[1], "compact"))
 		return compaction(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "thp"))
+		return thp_split(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "ksm"))
+		return ksm_merge(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "forkexec"))
+		return fork_exec(argv[2], atoi(argv[3]), atoi(argv[4]), argv[5]);
 	fprintf(stderr, "usage: see the head of bench.c\n");
 	return 2;
 }

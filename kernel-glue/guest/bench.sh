@@ -3,7 +3,9 @@
 # vm.anon_vma_lazy=0 and =1, alternating the order between repeats.
 # LAZYRMAP_PART=slab: the slab figures (booted with slub_debug=F on the
 # caches counted, so that active objects are exact); time: the times (no
-# debug option at all).
+# debug option at all; on x86_64 the guest clock counts instructions), THP
+# split and KSM merge where the kernel has them, and fork+exec of
+# LAZYRMAP_EXIT0.
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 guest_start "$(dirname "$LAZYRMAP_BENCH")"
@@ -40,6 +42,12 @@ else
 		echo $sw > /proc/sys/vm/anon_vma_lazy
 		$B time $label 1000 5 || echo "LAZYRMAP-FAIL time $label"
 		$B compact $label 3000 3 || echo "LAZYRMAP-FAIL compact $label"
+		$B forkexec $label 1000 5 "$LAZYRMAP_EXIT0" ||
+			echo "LAZYRMAP-FAIL forkexec $label"
+		if [ -e /sys/kernel/debug/split_huge_pages ]; then
+			$B thp $label 8 3 || echo "LAZYRMAP-FAIL thp $label"
+			$B ksm $label 4096 3 || echo "LAZYRMAP-FAIL ksm $label"
+		fi
 	done
 fi
 guest_finish

@@ -3,9 +3,13 @@
 #ifndef LAZYRMAP_GUEST_SLABINFO_H
 #define LAZYRMAP_GUEST_SLABINFO_H
 
+#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #define NR_CACHES	4
 
@@ -17,6 +21,20 @@ struct slab_count {
 	long objs[NR_CACHES];
 	long size[NR_CACHES];
 };
+
+/*
+ * With per-VMA locks (SMP kernels), a freed vm_area_struct goes back to
+ * its cache after a grace period: wait for one (MEMBARRIER_CMD_GLOBAL is
+ * a synchronize_rcu()) and let the callbacks run, so that active objects
+ * count the live ones only. Without membarrier, a pause does it.
+ */
+static void settle_rcu(void)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	nanosleep(&pause, NULL);
+}
 
 /* Active objects and object size of each cache; exits if unreadable. */
 static void read_slabs(struct slab_count *c)

@@ -27,6 +27,8 @@ for s in $(echo "$LAZYRMAP_STRESSORS" | tr , " "); do
 	[ "$s" = mmap ] && args="$args --mmap-bytes 32M"
 	timeout $((LAZYRMAP_SECONDS + 60)) stress-ng $args --timeout "${LAZYRMAP_SECONDS}s" \
 		--temp-path /tmp --metrics-brief >/tmp/out 2>&1
-	echo "STRESS $s $? $(grep -E 'passed|failed|unrecognized|error' /tmp/out | tail -1 | tr -s ' ')"
+	rc=$?
+	echo "STRESS $s $rc $(grep -E 'passed|failed|unrecognized|error' /tmp/out | tail -1 | tr -s ' ')"
+	[ $rc -eq 0 ] || grep -E 'fail|error|FAIL' /tmp/out | head -10 | sed "s/^/STRESS-OUT $s /"
 done
 guest_finish

@@ -73,6 +73,7 @@ int main(int argc, char **argv)
 	map = calloc(nr, sizeof(*map));
 	if (!map)
 		return 2;
+	settle_rcu();
 	read_slabs(&before);
 
 	/*
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
 		check("mremap", p, m, 1);
 	}
 
+	settle_rcu();
 	read_slabs(&peak);
 
 	/* fork(): the child sees the parent's data and writes its own. */

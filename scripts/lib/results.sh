@@ -13,7 +13,7 @@ results_section() {
 	local name=$1 file=$2 tmp order
 	tmp=$(mktemp)
 	[ -f "$LAZYRMAP_RESULTS" ] || printf '# Results\n' >"$LAZYRMAP_RESULTS"
-	order="bench bench-core failslab notes"
+	order="bench-x86 bench bench-core failslab notes"
 	awk -v name="$name" -v file="$file" -v notes="$LAZYRMAP_TOP/docs/results-notes.md" \
 		-v order="$order" '
 	function emit(n, f,    line) {

@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <valgrind/callgrind.h>
-#include "lazyrmap_internal.h"
+#include "anon_vma_lazy_internal.h"
 #include "anon_vma_lazy.h"
 
 #define VMA_PAGES	4
@@ -369,8 +369,7 @@ int main(int argc, char **argv)
 	}
 	op = argv[1];
 	shim_rcu_register_thread();
-	if (anon_vma_model_init())
-		die("anon_vma_model_init failed");
+	anon_vma_init();
 	sysctl_anon_vma_lazy = !strcmp(argv[2], "on");
 
 	if (!strcmp(op, "fault")) {

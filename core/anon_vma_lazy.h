@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ANON_VMA_LAZY: anonymous reverse mapping without an anon_vma until the
- * memory is shared. See docs/design.md for the states, the lock protocol
+ * memory is shared. See Documentation/mm/anon_vma_lazy.rst for the states,
  * and the argument that the walk is complete.
  *
  * A lazy root stands for one VMA's worth of anonymous memory in one mm, and
@@ -15,7 +15,7 @@
 #ifndef __MM_ANON_VMA_LAZY_H
 #define __MM_ANON_VMA_LAZY_H
 
-#include "lazyrmap_internal.h"
+#include "anon_vma_lazy_internal.h"
 
 struct anon_vma_lazy {
 	/* One per linked VMA, one held by the anon_vma it forwards to, walkers. */
@@ -56,23 +56,45 @@ void anon_vma_lazy_lock_write(struct anon_vma_lazy *root);
 void anon_vma_lazy_unlock_write(struct anon_vma_lazy *root);
 void anon_vma_lazy_lock_read(struct anon_vma_lazy *root);
 int anon_vma_lazy_trylock_read(struct anon_vma_lazy *root);
+int anon_vma_lazy_trylock_write(struct anon_vma_lazy *root);
 void anon_vma_lazy_unlock_read(struct anon_vma_lazy *root);
 void anon_vma_lazy_assert_locked(struct anon_vma_lazy *root);
 
+struct anon_vma_lazy *anon_vma_lazy_alloc(void);
 void anon_vma_lazy_get(struct anon_vma_lazy *root);
 void anon_vma_lazy_put(struct anon_vma_lazy *root);
+bool anon_vma_lazy_tryget(struct anon_vma_lazy *root);
+
+/* What a lazy folio's mapping names (the encoding is in anon_vma_handle.h). */
+static inline bool folio_test_anon_vma_lazy(const struct folio *folio)
+{
+	return anon_mapping_is_lazy((unsigned long)READ_ONCE(folio->mapping));
+}
+
+/*
+ * The lazy root @folio names, or NULL. The root may already be gone unless
+ * the caller holds the folio mapped, or holds RCU and a reference it took.
+ */
+static inline struct anon_vma_lazy *folio_anon_vma_lazy(const struct folio *folio)
+{
+	return anon_mapping_to_lazy((unsigned long)READ_ONCE(folio->mapping));
+}
+
+/* Mapping and flag in one store, so no walker sees one without the other. */
+static inline void folio_set_anon_vma_lazy(struct folio *folio,
+					   struct anon_vma_lazy *root)
+{
+	WRITE_ONCE(folio->mapping, (struct address_space *)
+		   ((unsigned long)root | FOLIO_MAPPING_ANON_VMA_LAZY));
+}
 
 /* The first anonymous fault, and the states that follow it. */
-struct anon_vma_lazy *anon_vma_lazy_reusable(const struct vm_area_struct *near,
-					     const struct vm_area_struct *vma);
 int anon_vma_lazy_prepare(struct vm_area_struct *vma,
 			  struct anon_vma_lazy *reuse);
 int anon_vma_lazy_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
 bool anon_vma_lazy_unlink(struct vm_area_struct *vma);
 bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
 			    struct anon_vma_lazy *root);
-bool anon_vma_tree_mergeable(anon_vma_tree_t a, anon_vma_tree_t b,
-			     const struct vm_area_struct *vma);
 
 /* Sharing begins. */
 int anon_vma_lazy_upgrade(struct anon_vma_lazy *root,
@@ -87,10 +109,10 @@ void folio_anon_vma_lazy_rewrite_forked(struct folio *folio);
 int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 			   bool exclusive);
 
-/* Tagged handles (the lock, get and put ones are in anon_vma_tree.h). */
-struct anon_vma *folio_get_anon_vma_tree(struct folio *folio);
-bool folio_anon_vma_tree_matches(const struct folio *folio,
-				 const struct vm_area_struct *vma);
+/* Tagged handles (the lock, get and put ones are in anon_vma_handle.h). */
+struct anon_vma *folio_get_anon_vma_handle(struct folio *folio);
+bool folio_anon_vma_handle_matches(const struct folio *folio,
+				   const struct vm_area_struct *vma);
 void anon_vma_lazy_lock_all(struct anon_vma_lazy *root, struct mm_struct *mm);
 void anon_vma_lazy_unlock_all(struct anon_vma_lazy *root);
 
@@ -99,6 +121,7 @@ unsigned long anon_vma_lazy_address(const struct vm_area_struct *vma,
 				    pgoff_t pgoff, unsigned long nr_pages);
 struct anon_vma_lazy *folio_get_anon_vma_lazy(const struct folio *folio);
 struct anon_vma *anon_vma_lazy_forward(struct anon_vma_lazy *root);
+struct anon_vma *anon_vma_lazy_forward_get(struct anon_vma_lazy *root);
 struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 				     struct rmap_walk_control *rwc,
 				     bool locked);
@@ -106,26 +129,10 @@ struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 #define anon_vma_lazy_for_each_vma(root, vma) \
 	list_for_each_entry(vma, &(root)->vmas, anon_vma_chain)
 
-/*
- * Provided by the host: mm/rmap.c in the kernel, shim/user/src/rmap_model.c
- * in userspace. They are the mainline anon_vma machinery, reached from here
- * only when sharing begins.
- */
-struct anon_vma *anon_vma_lazy_host_anon_vma_alloc(void);
-struct anon_vma_chain *anon_vma_lazy_host_avc_alloc(void);
-void anon_vma_lazy_host_avc_free(struct anon_vma_chain *avc);
-void anon_vma_lazy_host_link(struct vm_area_struct *vma,
-			     struct anon_vma_chain *avc,
-			     struct anon_vma *anon_vma);
-void anon_vma_lazy_host_set_origin(struct anon_vma *anon_vma,
-				   struct anon_vma_lazy *root);
-struct anon_vma_lazy *anon_vma_lazy_host_origin(struct anon_vma *anon_vma);
-int anon_vma_lazy_host_clone(struct vm_area_struct *dst,
-			     struct vm_area_struct *src);
-int anon_vma_lazy_host_fork(struct vm_area_struct *vma,
-			    struct vm_area_struct *pvma);
-int anon_vma_lazy_host_adopt(struct vm_area_struct *vma,
-			     struct anon_vma *parent);
-void anon_vma_lazy_host_count(enum anon_vma_lazy_event event);
+/* Counts an event in /proc/vmstat (anon_lazy_*). */
+void anon_vma_lazy_count(enum anon_vma_lazy_event event);
+#ifdef CONFIG_ANON_VMA_LAZY
+extern const enum vm_event_item anon_vma_lazy_vm_event[NR_ANON_VMA_LAZY_EVENTS];
+#endif
 
 #endif /* __MM_ANON_VMA_LAZY_H */

@@ -72,12 +72,9 @@ int lz_init(void)
 		"anon_vma", "anon_vma_chain", "anon_vma_lazy"
 	};
 	unsigned int i;
-	int err;
 
 	shim_rcu_register_thread();
-	err = anon_vma_model_init();
-	if (err)
-		return err;
+	anon_vma_init();
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		lz_caches[i] = shim_kmem_cache_find(names[i]);
 	return 0;
@@ -362,7 +359,7 @@ int lz_run(const uint8_t *data, size_t size, FILE *trace,
 	static struct mm_model off, on;
 	FILE *out = trace ? trace : stderr;
 	unsigned long warns = shim_warn_count();
-	unsigned long roots0 = anon_vma_lazy_model_events(ANON_VMA_LAZY_ROOT_ALLOC);
+	unsigned long roots0 = shim_vm_event(ANON_LAZY_ROOT_ALLOC);
 	bool solo = size && (data[0] & 1);
 	struct mm_model *machines[2] = { &off, &on };
 	unsigned long opno = 0;
@@ -440,7 +437,7 @@ out:
 	if (res) {
 		res->ops += opno;
 		res->lazy_roots +=
-			anon_vma_lazy_model_events(ANON_VMA_LAZY_ROOT_ALLOC) - roots0;
+			shim_vm_event(ANON_LAZY_ROOT_ALLOC) - roots0;
 	}
 	return ret;
 }

@@ -2,7 +2,7 @@
 /*
  * lt: one body for each test case, two hosts. A case is written once in
  * tests/cases/ against this interface; tests/criterion/ runs it in
- * userspace over shim/user and tests/kunit/ runs it in a kernel (after
+ * userspace over seam/user and tests/kunit/ runs it in a kernel (after
  * lib/test_xarray.c run by tools/testing/radix-tree). lt_host.h, found on
  * the include path, is the host's half: its assertion macros and what it
  * can do (inject allocation failures, count WARNs and slab objects).
@@ -10,7 +10,7 @@
 #ifndef __LAZYRMAP_LT_H
 #define __LAZYRMAP_LT_H
 
-#include "lazyrmap_internal.h"
+#include "anon_vma_lazy_internal.h"
 #include "anon_vma_lazy.h"
 #include <linux/string.h>
 
@@ -47,6 +47,7 @@ bool lt_take_all_locks(struct lt *t, struct mm_struct *mm);
 
 bool lt_can(struct lt *t, enum lt_cap cap);
 void lt_fail_nth(struct lt *t, unsigned long nth);
+void lt_fail_run(struct lt *t, unsigned long nth, unsigned long count);
 unsigned long lt_warns(struct lt *t);
 void lt_expect_warns(struct lt *t, unsigned long nr);
 long lt_live(struct lt *t, const char *cache);

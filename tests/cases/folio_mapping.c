@@ -104,13 +104,13 @@ LT_CASE(mapping_set_from_parent_vma_names_inherited_anon_vma)
 	mmap_write_lock(mm);
 	LT_EQ(t, anon_vma_lazy_fork(child, vma), 0);
 	mmap_write_unlock(mm);
-	parent = anon_vma_tree_to_parent(vma_anon_vma_tree(child));
+	parent = anon_vma_handle_to_parent(vma_anon_vma_handle(child));
 	LT_NOT_NULL(t, parent);
 	LT_EQ(t, folio_set_anon_mapping(folio, child, true), 0);
 	LT_EQ(t, (unsigned long)folio->mapping,
 	      (unsigned long)parent | PAGE_MAPPING_ANON);
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, child));
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, vma));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, child));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, vma));
 	lt_set_mapping(folio, 0);
 }
 

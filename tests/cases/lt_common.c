@@ -48,14 +48,14 @@ struct anon_vma_lazy *lt_fault(struct lt *t, struct vm_area_struct *vma)
 	mmap_read_lock(vma->vm_mm);
 	LT_EQ(t, anon_vma_lazy_prepare(vma, NULL), 0);
 	mmap_read_unlock(vma->vm_mm);
-	return anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
+	return anon_vma_handle_to_lazy(vma_anon_vma_handle(vma));
 }
 
 /* __split_vma(): the new upper part joins the root, then @vma shrinks. */
 struct vm_area_struct *lt_split(struct lt *t, struct vm_area_struct *vma,
 				unsigned long address)
 {
-	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
+	struct anon_vma_lazy *root = anon_vma_handle_to_lazy(vma_anon_vma_handle(vma));
 	struct vm_area_struct *new = lt_vma_dup(t, vma, vma->vm_mm);
 
 	LT_NOT_NULL(t, root);

@@ -31,7 +31,7 @@ LT_CASE(prepare_loser_of_race_frees_its_root)
 	mmap_read_lock(vma->vm_mm);
 	LT_EQ(t, anon_vma_lazy_prepare(vma, NULL), 0);
 	mmap_read_unlock(vma->vm_mm);
-	LT_PTR_EQ(t, anon_vma_tree_to_lazy(vma_anon_vma_tree(vma)), root);
+	LT_PTR_EQ(t, anon_vma_handle_to_lazy(vma_anon_vma_handle(vma)), root);
 	LT_EQ(t, root->nr_vmas, 1);
 	lt_rcu_barrier(t);
 	if (lt_can(t, LT_CAP_COUNT_SLAB))
@@ -50,7 +50,7 @@ LT_CASE(prepare_reuses_neighbour_root)
 	mmap_read_lock(mm);
 	LT_EQ(t, anon_vma_lazy_prepare(b, root), 0);
 	mmap_read_unlock(mm);
-	LT_PTR_EQ(t, anon_vma_tree_to_lazy(vma_anon_vma_tree(b)), root);
+	LT_PTR_EQ(t, anon_vma_handle_to_lazy(vma_anon_vma_handle(b)), root);
 	LT_EQ(t, root->nr_vmas, 2);
 	LT_EQ(t, refcount_read(&root->refcount), 2);
 	LT_TRUE(t, lt_event(t, ANON_VMA_LAZY_ROOT_REUSE) >= reused + 1);

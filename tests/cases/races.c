@@ -219,7 +219,7 @@ LT_CASE(folio_get_anon_vma_of_a_rewritten_folio_takes_the_regular_path)
 	lt_map(t, folio, vma, LT_PAGE(604));
 	lt_ksm_upgrade(t, mm, root);
 	folio_anon_vma_lazy_rewrite_forked(folio);
-	LT_PTR_EQ(t, folio_get_anon_vma_tree(folio), ERR_PTR(-EAGAIN));
+	LT_PTR_EQ(t, folio_get_anon_vma_handle(folio), ERR_PTR(-EAGAIN));
 	anon_vma = folio_get_anon_vma(folio);
 	LT_PTR_EQ(t, anon_vma, anon_vma_lazy_forward(root));
 	put_anon_vma(anon_vma);
@@ -327,8 +327,8 @@ LT_CASE(folio_of_root_matches_its_vma_before_the_forward_is_published)
 	LT_NOT_NULL(t, forward);
 	/* The window, replayed: linked, forward not published yet. */
 	WRITE_ONCE(root->upgraded, NULL);
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, v[1]));
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, v[0]));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, v[1]));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, v[0]));
 	WRITE_ONCE(root->upgraded, forward);
 	lt_unmap(folio);
 }

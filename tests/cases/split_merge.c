@@ -8,7 +8,7 @@ LT_CASE(split_joins_the_root)
 	struct anon_vma_lazy *root = lt_fault(t, vma);
 	struct vm_area_struct *upper = lt_split(t, vma, LT_PAGE(104));
 
-	LT_PTR_EQ(t, anon_vma_tree_to_lazy(vma_anon_vma_tree(upper)), root);
+	LT_PTR_EQ(t, anon_vma_handle_to_lazy(vma_anon_vma_handle(upper)), root);
 	LT_EQ(t, root->nr_vmas, 2);
 	LT_EQ(t, refcount_read(&root->refcount), 2);
 	LT_EQ(t, vma->vm_end, LT_PAGE(104));
@@ -54,8 +54,8 @@ LT_CASE(unlink_middle_keeps_the_rest)
 	lt_vma_drop(t, mid);
 	LT_EQ(t, root->nr_vmas, 2);
 	LT_EQ(t, refcount_read(&root->refcount), 2);
-	LT_PTR_EQ(t, anon_vma_tree_to_lazy(vma_anon_vma_tree(top)), root);
-	LT_PTR_EQ(t, anon_vma_tree_to_lazy(vma_anon_vma_tree(vma)), root);
+	LT_PTR_EQ(t, anon_vma_handle_to_lazy(vma_anon_vma_handle(top)), root);
+	LT_PTR_EQ(t, anon_vma_handle_to_lazy(vma_anon_vma_handle(vma)), root);
 }
 
 LT_CASE(unlink_last_vma_frees_root_after_grace_period)
@@ -103,12 +103,12 @@ LT_CASE(merge_removed_vma_leaves_root)
 LT_CASE(mergeable_none_with_none_or_lazy)
 {
 	static unsigned long obj __aligned(8);
-	anon_vma_tree_t none = anon_vma_tree_none();
-	anon_vma_tree_t lazy = anon_vma_tree_lazy((struct anon_vma_lazy *)&obj);
+	anon_vma_handle_t none = anon_vma_handle_none();
+	anon_vma_handle_t lazy = anon_vma_handle_lazy((struct anon_vma_lazy *)&obj);
 
-	LT_TRUE(t, anon_vma_tree_mergeable(none, none, NULL));
-	LT_TRUE(t, anon_vma_tree_mergeable(none, lazy, NULL));
-	LT_TRUE(t, anon_vma_tree_mergeable(lazy, none, NULL));
+	LT_TRUE(t, anon_vma_handle_mergeable(none, none, NULL));
+	LT_TRUE(t, anon_vma_handle_mergeable(none, lazy, NULL));
+	LT_TRUE(t, anon_vma_handle_mergeable(lazy, none, NULL));
 }
 
 /*
@@ -121,36 +121,36 @@ LT_CASE(mergeable_refuses_lazy_range_into_treeless_neighbour)
 	struct mm_struct *mm = lt_mm(t);
 	struct vm_area_struct *none = lt_vma(t, mm, LT_PAGE(700), LT_PAGE(710));
 	struct vm_area_struct *lazy = lt_vma(t, mm, LT_PAGE(720), LT_PAGE(730));
-	anon_vma_tree_t tree;
+	anon_vma_handle_t handle;
 
 	lt_fault(t, lazy);
-	tree = vma_anon_vma_tree(lazy);
-	LT_FALSE(t, anon_vma_tree_mergeable(tree, anon_vma_tree_none(), none));
+	handle = vma_anon_vma_handle(lazy);
+	LT_FALSE(t, anon_vma_handle_mergeable(handle, anon_vma_handle_none(), none));
 	/* The other way round, the neighbour keeps its root: allowed. */
-	LT_TRUE(t, anon_vma_tree_mergeable(anon_vma_tree_none(), tree, lazy));
+	LT_TRUE(t, anon_vma_handle_mergeable(anon_vma_handle_none(), handle, lazy));
 }
 
 LT_CASE(mergeable_refuses_none_with_parent)
 {
 	static unsigned long obj __aligned(8);
-	anon_vma_tree_t parent = anon_vma_tree_parent((struct anon_vma *)&obj);
+	anon_vma_handle_t parent = anon_vma_handle_parent((struct anon_vma *)&obj);
 
-	LT_FALSE(t, anon_vma_tree_mergeable(anon_vma_tree_none(), parent, NULL));
-	LT_FALSE(t, anon_vma_tree_mergeable(parent, anon_vma_tree_none(), NULL));
-	LT_TRUE(t, anon_vma_tree_mergeable(parent, parent, NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(anon_vma_handle_none(), parent, NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(parent, anon_vma_handle_none(), NULL));
+	LT_TRUE(t, anon_vma_handle_mergeable(parent, parent, NULL));
 }
 
 LT_CASE(mergeable_needs_the_same_root)
 {
 	static unsigned long obj[4] __aligned(8);
-	anon_vma_tree_t r1 = anon_vma_tree_lazy((struct anon_vma_lazy *)&obj[0]);
-	anon_vma_tree_t r2 = anon_vma_tree_lazy((struct anon_vma_lazy *)&obj[2]);
-	anon_vma_tree_t av = anon_vma_tree_regular((struct anon_vma *)&obj[0]);
+	anon_vma_handle_t r1 = anon_vma_handle_lazy((struct anon_vma_lazy *)&obj[0]);
+	anon_vma_handle_t r2 = anon_vma_handle_lazy((struct anon_vma_lazy *)&obj[2]);
+	anon_vma_handle_t av = anon_vma_handle_regular((struct anon_vma *)&obj[0]);
 
-	LT_TRUE(t, anon_vma_tree_mergeable(r1, r1, NULL));
-	LT_FALSE(t, anon_vma_tree_mergeable(r1, r2, NULL));
-	LT_FALSE(t, anon_vma_tree_mergeable(r1, av, NULL));
-	LT_FALSE(t, anon_vma_tree_mergeable(av, r1, NULL));
+	LT_TRUE(t, anon_vma_handle_mergeable(r1, r1, NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(r1, r2, NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(r1, av, NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(av, r1, NULL));
 }
 
 LT_CASE(mergeable_regular_keeps_mainline_rule)
@@ -158,34 +158,34 @@ LT_CASE(mergeable_regular_keeps_mainline_rule)
 	struct mm_struct *mm = lt_mm(t);
 	struct vm_area_struct *a = lt_vma(t, mm, LT_PAGE(100), LT_PAGE(110));
 	struct vm_area_struct *child;
-	anon_vma_tree_t tree;
+	anon_vma_handle_t handle;
 
 	lt_fault(t, a);
 	mmap_write_lock(mm);
 	LT_EQ(t, anon_vma_lazy_upgrade_vma(a, ANON_VMA_LAZY_UPGRADE_FORK), 0);
 	mmap_write_unlock(mm);
-	tree = vma_anon_vma_tree(a);
+	handle = vma_anon_vma_handle(a);
 	/* One chain: a VMA without anon memory may merge with it. */
-	LT_TRUE(t, anon_vma_tree_mergeable(anon_vma_tree_none(), tree, a));
+	LT_TRUE(t, anon_vma_handle_mergeable(anon_vma_handle_none(), handle, a));
 	/* A forked child's VMA with its own anon_vma has two: it may not. */
 	LT_EQ(t, lt_sysctl_write(t, "anon_vma_lazy", "0"), 0);
 	child = lt_vma_dup(t, a, lt_mm(t));
 	mmap_write_lock(mm);
 	LT_EQ(t, anon_vma_lazy_fork(child, a), 0);
 	mmap_write_unlock(mm);
-	LT_FALSE(t, anon_vma_tree_mergeable(anon_vma_tree_none(),
-					    vma_anon_vma_tree(child), child));
-	LT_FALSE(t, anon_vma_tree_mergeable(tree, vma_anon_vma_tree(child), NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(anon_vma_handle_none(),
+					      vma_anon_vma_handle(child), child));
+	LT_FALSE(t, anon_vma_handle_mergeable(handle, vma_anon_vma_handle(child), NULL));
 }
 
 LT_CASE(mergeable_refuses_reserved_tag)
 {
 	static unsigned long obj __aligned(8);
-	anon_vma_tree_t bad = __anon_vma_tree((unsigned long)&obj | ANON_VMA_TREE_INVALID);
+	anon_vma_handle_t bad = __anon_vma_handle((unsigned long)&obj | ANON_VMA_HANDLE_INVALID);
 
 	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
-	LT_FALSE(t, anon_vma_tree_mergeable(bad, bad, NULL));
-	LT_FALSE(t, anon_vma_tree_mergeable(anon_vma_tree_none(), bad, NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(bad, bad, NULL));
+	LT_FALSE(t, anon_vma_handle_mergeable(anon_vma_handle_none(), bad, NULL));
 	lt_expect_warns(t, 3);
 }
 

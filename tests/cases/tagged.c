@@ -50,7 +50,7 @@ LT_CASE(tagged_parent_locks_and_counts_its_anon_vma)
 	mmap_write_lock(vma->vm_mm);
 	LT_EQ(t, anon_vma_lazy_fork(child, vma), 0);
 	mmap_write_unlock(vma->vm_mm);
-	anon_vma = anon_vma_tree_to_parent(vma_anon_vma_tree(child));
+	anon_vma = anon_vma_handle_to_parent(vma_anon_vma_handle(child));
 	LT_NOT_NULL(t, anon_vma);
 	refs = atomic_read(&anon_vma->refcount);
 	get_anon_vma(child->anon_vma);
@@ -73,7 +73,7 @@ LT_CASE(folio_get_anon_vma_of_lazy_folio_is_tagged_root)
 	lt_map(t, folio, vma, LT_PAGE(801));
 	handle = folio_get_anon_vma(folio);
 	LT_PTR_EQ(t, handle, vma->anon_vma);
-	LT_PTR_EQ(t, anon_vma_tree_to_lazy(anon_vma_as_tree(handle)), root);
+	LT_PTR_EQ(t, anon_vma_handle_to_lazy(anon_vma_as_handle(handle)), root);
 	LT_EQ(t, refcount_read(&root->refcount), 2);
 	put_anon_vma(handle);
 	lt_unmap(folio);
@@ -90,7 +90,7 @@ LT_CASE(folio_get_anon_vma_of_upgraded_root_is_its_anon_vma)
 
 	lt_map(t, folio, vma, LT_PAGE(801));
 	LT_EQ(t, lt_upgrade_vma(vma), 0);
-	anon_vma = anon_vma_tree_to_regular(vma_anon_vma_tree(vma));
+	anon_vma = anon_vma_handle_to_regular(vma_anon_vma_handle(vma));
 	handle = folio_get_anon_vma(folio);
 	LT_PTR_EQ(t, handle, anon_vma);
 	LT_EQ(t, refcount_read(&root->refcount), 1);
@@ -109,13 +109,13 @@ LT_CASE(settle_switches_to_anon_vma_upgraded_meanwhile)
 	handle = folio_get_anon_vma(folio);
 	/* Not upgraded: the locked root handle stays. */
 	anon_vma_lock_write(handle);
-	LT_PTR_EQ(t, anon_vma_tree_settle_locked(anon_vma_as_tree(handle)), handle);
+	LT_PTR_EQ(t, anon_vma_handle_settle_locked(anon_vma_as_handle(handle)), handle);
 	anon_vma_unlock_write(handle);
 	/* Upgraded between folio_get_anon_vma() and the lock. */
 	LT_EQ(t, lt_upgrade_vma(vma), 0);
 	anon_vma_lock_write(handle);
-	settled = anon_vma_tree_settle_locked(anon_vma_as_tree(handle));
-	LT_PTR_EQ(t, settled, anon_vma_tree_to_regular(vma_anon_vma_tree(vma)));
+	settled = anon_vma_handle_settle_locked(anon_vma_as_handle(handle));
+	LT_PTR_EQ(t, settled, anon_vma_handle_to_regular(vma_anon_vma_handle(vma)));
 	LT_TRUE(t, anon_vma_lazy_trylock_read(root));
 	anon_vma_lazy_unlock_read(root);
 	LT_FALSE(t, down_read_trylock(&settled->root->rwsem));
@@ -136,19 +136,19 @@ LT_CASE(folio_matches_vma_of_its_root_or_forward)
 	lt_fault(t, a);
 	lt_fault(t, b);
 	lt_map(t, folio, a, LT_PAGE(801));
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, a));
-	LT_FALSE(t, folio_anon_vma_tree_matches(folio, b));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, a));
+	LT_FALSE(t, folio_anon_vma_handle_matches(folio, b));
 	mmap_write_lock(mm);
 	LT_EQ(t, anon_vma_lazy_fork(child, a), 0);
 	mmap_write_unlock(mm);
 	/* Still naming the root, the folio belongs to parent and child. */
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, a));
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, child));
-	LT_FALSE(t, folio_anon_vma_tree_matches(folio, b));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, a));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, child));
+	LT_FALSE(t, folio_anon_vma_handle_matches(folio, b));
 	folio_anon_vma_lazy_rewrite_forked(folio);
 	LT_FALSE(t, folio_test_anon_vma_lazy(folio));
-	LT_TRUE(t, folio_anon_vma_tree_matches(folio, child));
-	LT_FALSE(t, folio_anon_vma_tree_matches(folio, b));
+	LT_TRUE(t, folio_anon_vma_handle_matches(folio, child));
+	LT_FALSE(t, folio_anon_vma_handle_matches(folio, b));
 	lt_unmap(folio);
 }
 
@@ -162,12 +162,12 @@ LT_CASE(lock_all_takes_each_root_lock_once)
 
 	mmap_write_lock(mm);
 	anon_vma_lazy_lock_all(ra, mm);
-	anon_vma_lazy_lock_all(anon_vma_tree_to_lazy(vma_anon_vma_tree(a2)), mm);
+	anon_vma_lazy_lock_all(anon_vma_handle_to_lazy(vma_anon_vma_handle(a2)), mm);
 	anon_vma_lazy_lock_all(rb, mm);
 	LT_FALSE(t, anon_vma_lazy_trylock_read(ra));
 	LT_FALSE(t, anon_vma_lazy_trylock_read(rb));
 	anon_vma_lazy_unlock_all(ra);
-	anon_vma_lazy_unlock_all(anon_vma_tree_to_lazy(vma_anon_vma_tree(a2)));
+	anon_vma_lazy_unlock_all(anon_vma_handle_to_lazy(vma_anon_vma_handle(a2)));
 	anon_vma_lazy_unlock_all(rb);
 	mmap_write_unlock(mm);
 	LT_TRUE(t, anon_vma_lazy_trylock_read(ra));
@@ -188,7 +188,7 @@ LT_CASE(prepare_does_not_reuse_an_upgraded_root)
 	LT_EQ(t, anon_vma_lazy_upgrade_vma(a, ANON_VMA_LAZY_UPGRADE_KSM), 0);
 	LT_EQ(t, anon_vma_lazy_prepare(b, root), 0);
 	mmap_read_unlock(mm);
-	mine = anon_vma_tree_to_lazy(vma_anon_vma_tree(b));
+	mine = anon_vma_handle_to_lazy(vma_anon_vma_handle(b));
 	LT_NOT_NULL(t, mine);
 	LT_NE(t, (unsigned long)mine, (unsigned long)root);
 	LT_EQ(t, mine->nr_vmas, 1);

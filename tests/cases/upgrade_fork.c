@@ -54,10 +54,10 @@ LT_CASE(upgrade_moves_every_vma_to_one_anon_vma)
 	unsigned int i;
 
 	LT_EQ(t, lt_upgrade(mm, root), 0);
-	anon_vma = anon_vma_tree_to_regular(vma_anon_vma_tree(v[0]));
+	anon_vma = anon_vma_handle_to_regular(vma_anon_vma_handle(v[0]));
 	LT_NOT_NULL(t, anon_vma);
 	for (i = 0; i < 3; i++) {
-		LT_PTR_EQ(t, anon_vma_tree_to_regular(vma_anon_vma_tree(v[i])),
+		LT_PTR_EQ(t, anon_vma_handle_to_regular(vma_anon_vma_handle(v[i])),
 			  anon_vma);
 		LT_EQ(t, lt_chains(v[i]), 1);
 	}
@@ -194,11 +194,11 @@ LT_CASE(fork_of_lazy_vma_leaves_child_parent)
 	struct anon_vma *anon_vma;
 
 	lt_fault(t, vma);
-	vma_set_anon_vma_tree(child, vma_anon_vma_tree(vma));	/* vm_area_dup() */
+	vma_set_anon_vma_handle(child, vma_anon_vma_handle(vma));	/* vm_area_dup() */
 	LT_EQ(t, lt_fork(child, vma), 0);
-	anon_vma = anon_vma_tree_to_regular(vma_anon_vma_tree(vma));
+	anon_vma = anon_vma_handle_to_regular(vma_anon_vma_handle(vma));
 	LT_NOT_NULL(t, anon_vma);
-	LT_PTR_EQ(t, anon_vma_tree_to_parent(vma_anon_vma_tree(child)), anon_vma);
+	LT_PTR_EQ(t, anon_vma_handle_to_parent(vma_anon_vma_handle(child)), anon_vma);
 	LT_EQ(t, lt_chains(child), 1);
 	LT_EQ(t, anon_vma->num_active_vmas, 1);
 	LT_TRUE(t, lt_event(t, ANON_VMA_LAZY_UPGRADE_FORK) >= upgrades + 1);
@@ -220,8 +220,8 @@ LT_CASE(fork_with_switch_off_is_mainline)
 	lt_fault(t, vma);
 	LT_EQ(t, lt_sysctl_write(t, "anon_vma_lazy", "0"), 0);
 	LT_EQ(t, lt_fork(child, vma), 0);
-	parent = anon_vma_tree_to_regular(vma_anon_vma_tree(vma));
-	own = anon_vma_tree_to_regular(vma_anon_vma_tree(child));
+	parent = anon_vma_handle_to_regular(vma_anon_vma_handle(vma));
+	own = anon_vma_handle_to_regular(vma_anon_vma_handle(child));
 	LT_NOT_NULL(t, parent);
 	LT_NOT_NULL(t, own);
 	LT_NE(t, (unsigned long)own, (unsigned long)parent);
@@ -265,12 +265,15 @@ LT_CASE(fork_chain_failure_leaves_child_empty)
 
 	LT_REQUIRE(t, LT_CAP_FAULT_INJECT);
 	lt_fault(t, vma);
-	/* Upgrade takes an anon_vma and a chain; the child's chain fails. */
-	lt_fail_nth(t, 3);
+	/*
+	 * Upgrade takes an anon_vma and a chain; the child's chain fails, and
+	 * so does anon_vma_clone()'s retry of it with GFP_KERNEL.
+	 */
+	lt_fail_run(t, 3, 2);
 	LT_EQ(t, lt_fork(child, vma), -ENOMEM);
 	LT_NULL(t, child->anon_vma);
 	LT_TRUE(t, list_empty(&child->anon_vma_chain));
-	LT_NOT_NULL(t, anon_vma_tree_to_regular(vma_anon_vma_tree(vma)));
+	LT_NOT_NULL(t, anon_vma_handle_to_regular(vma_anon_vma_handle(vma)));
 	LT_EQ(t, lt_live(t, "anon_vma_chain"), 1);
 }
 
@@ -284,12 +287,12 @@ LT_CASE(parent_vma_adopts_anon_vma_at_first_fault)
 
 	lt_fault(t, vma);
 	LT_EQ(t, lt_fork(child, vma), 0);
-	parent = anon_vma_tree_to_parent(vma_anon_vma_tree(child));
+	parent = anon_vma_handle_to_parent(vma_anon_vma_handle(child));
 	LT_NOT_NULL(t, parent);
 	mmap_read_lock(cmm);
 	LT_EQ(t, anon_vma_prepare(child), 0);
 	mmap_read_unlock(cmm);
-	own = anon_vma_tree_to_regular(vma_anon_vma_tree(child));
+	own = anon_vma_handle_to_regular(vma_anon_vma_handle(child));
 	LT_NOT_NULL(t, own);
 	LT_PTR_EQ(t, own->parent, parent);
 	LT_PTR_EQ(t, own->root, parent->root);
@@ -303,19 +306,19 @@ LT_CASE(parent_adopt_failure_keeps_parent_state)
 	struct mm_struct *mm = lt_mm(t), *cmm = lt_mm(t);
 	struct vm_area_struct *vma = lt_vma(t, mm, LT_PAGE(500), LT_PAGE(510));
 	struct vm_area_struct *child = lt_vma_dup(t, vma, cmm);
-	anon_vma_tree_t before;
+	anon_vma_handle_t before;
 	unsigned long nth;
 
 	LT_REQUIRE(t, LT_CAP_FAULT_INJECT);
 	lt_fault(t, vma);
 	LT_EQ(t, lt_fork(child, vma), 0);
-	before = vma_anon_vma_tree(child);
+	before = vma_anon_vma_handle(child);
 	for (nth = 1; nth <= 2; nth++) {
 		lt_fail_nth(t, nth);
 		mmap_read_lock(cmm);
 		LT_EQ(t, anon_vma_prepare(child), -ENOMEM);
 		mmap_read_unlock(cmm);
-		LT_TRUE(t, anon_vma_tree_equal(vma_anon_vma_tree(child), before));
+		LT_TRUE(t, anon_vma_handle_equal(vma_anon_vma_handle(child), before));
 		lt_rcu_barrier(t);
 		LT_EQ(t, lt_live(t, "anon_vma"), 1);
 		LT_EQ(t, lt_live(t, "anon_vma_chain"), 2);
@@ -332,10 +335,10 @@ LT_CASE(fork_of_parent_vma_stays_parent)
 
 	lt_fault(t, vma);
 	LT_EQ(t, lt_fork(child, vma), 0);
-	anon_vma = anon_vma_tree_to_parent(vma_anon_vma_tree(child));
+	anon_vma = anon_vma_handle_to_parent(vma_anon_vma_handle(child));
 	LT_EQ(t, lt_fork(grandchild, child), 0);
-	LT_PTR_EQ(t, anon_vma_tree_to_parent(vma_anon_vma_tree(child)), anon_vma);
-	LT_PTR_EQ(t, anon_vma_tree_to_parent(vma_anon_vma_tree(grandchild)),
+	LT_PTR_EQ(t, anon_vma_handle_to_parent(vma_anon_vma_handle(child)), anon_vma);
+	LT_PTR_EQ(t, anon_vma_handle_to_parent(vma_anon_vma_handle(grandchild)),
 		  anon_vma);
 	LT_EQ(t, lt_chains(grandchild), 1);
 	if (lt_can(t, LT_CAP_COUNT_SLAB))
@@ -377,9 +380,9 @@ LT_CASE(fork_of_switched_off_parent_child_adopts_first)
 	LT_EQ(t, lt_sysctl_write(t, "anon_vma_lazy", "0"), 0);
 	/* Off: a PARENT VMA takes its anon_vma, then forks as mainline. */
 	LT_EQ(t, lt_fork(grandchild, child), 0);
-	own = anon_vma_tree_to_regular(vma_anon_vma_tree(child));
+	own = anon_vma_handle_to_regular(vma_anon_vma_handle(child));
 	LT_NOT_NULL(t, own);
-	LT_PTR_EQ(t, anon_vma_tree_to_regular(vma_anon_vma_tree(grandchild))->parent,
+	LT_PTR_EQ(t, anon_vma_handle_to_regular(vma_anon_vma_handle(grandchild))->parent,
 		  own);
 }
 
@@ -402,15 +405,15 @@ LT_CASE(fork_of_parent_vma_after_its_parent_vma_went)
 	lt_fault(t, vma);
 	lt_map(t, folio, vma, LT_PAGE(503));
 	LT_EQ(t, lt_fork(child, vma), 0);
-	anon_vma = anon_vma_tree_to_parent(vma_anon_vma_tree(child));
+	anon_vma = anon_vma_handle_to_parent(vma_anon_vma_handle(child));
 	LT_NOT_NULL(t, anon_vma);
 	lt_vma_drop(t, vma);	/* the folio stays mapped in the child */
 	LT_EQ(t, anon_vma->num_active_vmas, 0);
 	LT_EQ(t, lt_fork(grandchild, child), 0);
-	LT_PTR_EQ(t, anon_vma_tree_to_regular(vma_anon_vma_tree(grandchild)),
+	LT_PTR_EQ(t, anon_vma_handle_to_regular(vma_anon_vma_handle(grandchild)),
 		  anon_vma);
 	LT_EQ(t, anon_vma->num_active_vmas, 1);
-	LT_PTR_EQ(t, anon_vma_tree_to_parent(vma_anon_vma_tree(child)), anon_vma);
+	LT_PTR_EQ(t, anon_vma_handle_to_parent(vma_anon_vma_handle(child)), anon_vma);
 	atomic_inc(&folio->_mapcount);	/* copy_present_pte() */
 	lt_walk(folio, &visits, false, NULL);
 	LT_EQ(t, visits.nr, 2);

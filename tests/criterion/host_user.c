@@ -30,7 +30,7 @@ struct lt *lt_user_begin(void)
 	static bool ready;
 
 	if (!ready) {
-		cr_assert_eq(anon_vma_model_init(), 0);
+		anon_vma_init();
 		cr_assert_eq(anon_vma_lazy_sysctl_init(), 0);
 		ready = true;
 	}
@@ -182,6 +182,11 @@ void lt_fail_nth(struct lt *t, unsigned long nth)
 	shim_slab_fail_nth(nth);
 }
 
+void lt_fail_run(struct lt *t, unsigned long nth, unsigned long count)
+{
+	shim_slab_fail_run(nth, count);
+}
+
 unsigned long lt_warns(struct lt *t)
 {
 	return shim_warn_count() - t->warns_at_start;
@@ -199,7 +204,7 @@ long lt_live(struct lt *t, const char *cache)
 
 unsigned long lt_event(struct lt *t, enum anon_vma_lazy_event event)
 {
-	return anon_vma_lazy_model_events(event);
+	return shim_vm_event(anon_vma_lazy_vm_event[event]);
 }
 
 void lt_rcu_barrier(struct lt *t)

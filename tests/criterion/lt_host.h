@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* lt's userspace host: Criterion assertions over shim/user. */
+/* lt's userspace host: Criterion assertions over seam/user. */
 #ifndef __LAZYRMAP_LT_HOST_H
 #define __LAZYRMAP_LT_HOST_H
 

@@ -179,6 +179,10 @@ void lt_fail_nth(struct lt *t, unsigned long nth)
 {
 }
 
+void lt_fail_run(struct lt *t, unsigned long nth, unsigned long count)
+{
+}
+
 unsigned long lt_warns(struct lt *t)
 {
 	return 0;
@@ -192,8 +196,6 @@ long lt_live(struct lt *t, const char *cache)
 {
 	return -1;
 }
-
-extern const enum vm_event_item anon_vma_lazy_vm_event[];
 
 unsigned long lt_event(struct lt *t, enum anon_vma_lazy_event event)
 {

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-#include "lazyrmap_internal.h"
+#include "anon_vma_lazy_internal.h"
 #include "anon_vma_lazy.h"
 
 #define SLOTS		8
@@ -122,7 +122,7 @@ static void mm_init(struct mm_struct *mm)
 	INIT_LIST_HEAD(&mm->mmap);
 }
 
-/* __split_vma(): the upper part joins the tree, then the lower shrinks. */
+/* __split_vma(): the upper part joins the root, then the lower shrinks. */
 static void split(struct slot *sl, int i, unsigned long addr)
 {
 	struct vm_area_struct *vma = sl->piece[i];
@@ -160,7 +160,7 @@ static void merge(struct slot *sl, int i)
 
 /*
  * mremap() of each VMA to the other half of the region: copy_vma() links
- * the copy on the tree, the ptes move under the rmap lock (the series
+ * the copy on the root, the ptes move under the rmap lock (the series
  * always takes it for a lazy VMA), then the old VMA is unmapped.
  */
 static void move(struct slot *sl)
@@ -546,8 +546,7 @@ int main(int argc, char **argv)
 
 	shim_rcu_register_thread();
 	shim_preempt_points(4);
-	if (anon_vma_model_init())
-		return 2;
+	anon_vma_init();
 	for (s = 0; s < SLOTS; s++) {
 		struct slot *sl = &slots[s];
 

@@ -3,8 +3,9 @@
  * Userspace stand-in for <linux/slab.h>, after tools/testing/shared/linux.c:
  * each kmem_cache counts its live objects and can be told to fail an
  * allocation on demand, so every allocation site can be fault-injected and
- * every leak is visible. SLAB_TYPESAFE_BY_RCU caches free after a grace
- * period, the strictest reading of that flag.
+ * every leak is visible. SLAB_TYPESAFE_BY_RCU caches hand freed objects
+ * back in random order, and poison them for ASan once a grace period has
+ * passed (src/slab.c).
  */
 #ifndef _SHIM_LINUX_SLAB_H
 #define _SHIM_LINUX_SLAB_H
@@ -44,6 +45,8 @@ unsigned long shim_kmem_cache_allocs(const struct kmem_cache *cachep);
 unsigned int shim_kmem_cache_size(const struct kmem_cache *cachep);
 /* Make the nth allocation from now (1 = the next) fail, in any cache. */
 void shim_slab_fail_nth(unsigned long nth);
+/* ... and the @count - 1 after it too (a retry that fails as well). */
+void shim_slab_fail_run(unsigned long nth, unsigned long count);
 unsigned long shim_slab_failures(void);
 long shim_slab_live_total(void);
 

@@ -149,12 +149,12 @@ static bool check_lazy_roots(struct mm_model *m)
 		if (!m->proc[pid].alive)
 			continue;
 		list_for_each_entry(vma, &m->proc[pid].mm.mmap, vm_list) {
-			anon_vma_tree_t tree = vma_anon_vma_tree(vma);
-			struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
+			anon_vma_handle_t handle = vma_anon_vma_handle(vma);
+			struct anon_vma_lazy *root = anon_vma_handle_to_lazy(handle);
 			unsigned int n = 0;
 			bool listed = false;
 
-			if (anon_vma_tree_state(tree) == ANON_VMA_STATE_BAD)
+			if (anon_vma_handle_state(handle) == ANON_VMA_STATE_BAD)
 				return fail(m, "pid %d: VMA with a bad tree", pid);
 			if (!root)
 				continue;
@@ -164,7 +164,7 @@ static bool check_lazy_roots(struct mm_model *m)
 				n++;
 				listed |= pos == vma;
 				if (pos->vm_mm != vma->vm_mm ||
-				    anon_vma_tree_to_lazy(vma_anon_vma_tree(pos)) != root)
+				    anon_vma_handle_to_lazy(vma_anon_vma_handle(pos)) != root)
 					return fail(m, "pid %d: root lists a VMA of another tree",
 						    pid);
 			}

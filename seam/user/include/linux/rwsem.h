@@ -20,6 +20,8 @@ void down_write(struct rw_semaphore *sem);
 int down_write_trylock(struct rw_semaphore *sem);
 void up_write(struct rw_semaphore *sem);
 void downgrade_write(struct rw_semaphore *sem);
+/* Held by anyone, for read or write (a snapshot, as in the kernel). */
+int rwsem_is_locked(struct rw_semaphore *sem);
 
 /*
  * A preemptible kernel may switch away at any lock acquisition: with a

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Userspace stand-in for <linux/page-flags.h> as the ANON_VMA_LAZY series
- * changes it: a lazy folio is anonymous, and not KSM.
+ * Userspace stand-in for <linux/page-flags.h>: the mapping flags, and the
+ * folio tests of the patched tree (a lazy folio is anonymous, and not KSM).
  */
 #ifndef _SHIM_LINUX_PAGE_FLAGS_H
 #define _SHIM_LINUX_PAGE_FLAGS_H
 
-#include <linux/anon_vma_tree.h>
+#include <linux/anon_vma_handle.h>
 #include <linux/mm_types.h>
 
 #define PAGE_MAPPING_ANON	0x1
@@ -15,12 +15,8 @@
 
 #define PG_locked		0
 
-static inline bool folio_test_anon(const struct folio *folio)
-{
-	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
-
-	return (mapping & PAGE_MAPPING_ANON) || anon_mapping_is_lazy(mapping);
-}
+/* folio_test_anon(), as the patched tree has it. */
+#include "page-flags-helpers.h"
 
 static inline bool folio_test_ksm(const struct folio *folio)
 {

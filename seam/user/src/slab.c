@@ -73,6 +73,8 @@ struct recycle_gp {
 static struct kmem_cache caches[MAX_CACHES];
 static unsigned int nr_caches;
 static unsigned long fail_countdown;
+/* How many in a row fail from the nth on, and how many are left. */
+static unsigned long fail_run, fail_more;
 static unsigned long failures;
 
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
@@ -110,8 +112,17 @@ void kmem_cache_destroy(struct kmem_cache *cachep)
 
 static bool should_fail(void)
 {
-	unsigned long n = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
+	unsigned long n = __atomic_load_n(&fail_more, __ATOMIC_RELAXED);
 
+	while (n) {
+		if (__atomic_compare_exchange_n(&fail_more, &n, n - 1, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED)) {
+			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
+			return true;
+		}
+	}
+	n = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
 	while (n) {
 		if (__atomic_compare_exchange_n(&fail_countdown, &n, n - 1, false,
 						__ATOMIC_RELAXED,
@@ -119,6 +130,9 @@ static bool should_fail(void)
 			if (n != 1)
 				return false;
 			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&fail_more,
+					 __atomic_load_n(&fail_run, __ATOMIC_RELAXED) - 1,
+					 __ATOMIC_RELAXED);
 			return true;
 		}
 	}
@@ -242,7 +256,14 @@ unsigned int shim_kmem_cache_size(const struct kmem_cache *cachep)
 
 void shim_slab_fail_nth(unsigned long nth)
 {
-	__atomic_store_n(&fail_countdown, nth, __ATOMIC_RELAXED);
+	shim_slab_fail_run(nth, 1);
+}
+
+void shim_slab_fail_run(unsigned long nth, unsigned long count)
+{
+	__atomic_store_n(&fail_more, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&fail_run, count, __ATOMIC_RELAXED);
+	__atomic_store_n(&fail_countdown, count ? nth : 0, __ATOMIC_RELAXED);
 }
 
 unsigned long shim_slab_failures(void)

@@ -130,3 +130,11 @@ void downgrade_write(struct rw_semaphore *sem)
 	up_write(sem);
 	down_read(sem);
 }
+
+int rwsem_is_locked(struct rw_semaphore *sem)
+{
+	if (pthread_rwlock_trywrlock(&sem->lock))
+		return 1;
+	pthread_rwlock_unlock(&sem->lock);
+	return 0;
+}

@@ -2,7 +2,7 @@
 /*
  * A userspace mm: processes with anonymous private VMAs, page tables,
  * folios (order 0 and 2), a swap device, KSM and the operations that change
- * them, written to call the anon_vma code (shim/user/src/rmap_model.c and
+ * them, written to call the anon_vma code (model/rmap.c and
  * the core) at the places, and in the order, that the kernel and the
  * ANON_VMA_LAZY series call it. It exists to be checked: mm_oracle.c
  * compares every folio's rmap walk with a scan of every page table.
@@ -15,7 +15,7 @@
 #ifndef __MM_MODEL_H
 #define __MM_MODEL_H
 
-#include "lazyrmap_internal.h"
+#include "anon_vma_lazy_internal.h"
 
 #define MM_MODEL_PROCS		6
 #define MM_MODEL_PAGES		64

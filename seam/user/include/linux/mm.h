@@ -61,4 +61,28 @@ static inline bool folio_mapped(const struct folio *folio)
 	return atomic_read(&folio->_mapcount) >= 0;
 }
 
+struct anon_vma;
+struct anon_vma_chain;
+struct rb_root_cached;
+
+/* mm/util.c (seam/user/src/util.c) */
+struct anon_vma *folio_anon_vma(struct folio *folio);
+
+/* The anon_vma interval tree (seam/user/src/interval_tree.c). */
+void anon_vma_interval_tree_insert(struct anon_vma_chain *node,
+				   struct rb_root_cached *root);
+void anon_vma_interval_tree_remove(struct anon_vma_chain *node,
+				   struct rb_root_cached *root);
+struct anon_vma_chain *anon_vma_interval_tree_iter_first(struct rb_root_cached *root,
+							 unsigned long first,
+							 unsigned long last);
+struct anon_vma_chain *anon_vma_interval_tree_iter_next(struct anon_vma_chain *node,
+							unsigned long first,
+							unsigned long last);
+void anon_vma_interval_tree_verify(struct anon_vma_chain *node);
+
+#define anon_vma_interval_tree_foreach(avc, root, start, last)		 \
+	for (avc = anon_vma_interval_tree_iter_first(root, start, last); \
+	     avc; avc = anon_vma_interval_tree_iter_next(avc, start, last))
+
 #endif /* _SHIM_LINUX_MM_H */

@@ -175,16 +175,13 @@ static int split_vma(struct mm_model *m, struct vm_area_struct *vma,
 	return 0;
 }
 
-/* is_mergeable_anon_vma() as the series makes it. */
+/* is_mergeable_anon_vma(), as the patched mm/vma.c has it. */
+#include "vma-merge-helpers.h"
+
 static bool anon_vmas_mergeable(struct anon_vma *a1, struct anon_vma *a2,
 				struct vm_area_struct *vma)
 {
-	if (anon_vma_is_tagged(a1) || anon_vma_is_tagged(a2))
-		return anon_vma_tree_mergeable(anon_vma_as_tree(a1),
-					       anon_vma_as_tree(a2), vma);
-	if ((!a1 || !a2) && (!vma || list_is_singular(&vma->anon_vma_chain)))
-		return true;
-	return a1 == a2;
+	return is_mergeable_anon_vma(a1, a2, vma);
 }
 
 static bool flags_pgoff_mergeable(struct vm_area_struct *prev,
@@ -536,7 +533,7 @@ static int do_swap_page(struct mm_model *m, struct vm_area_struct *vma,
 
 	if (mf && !mf->ksm &&
 	    (mf->folio.index + page != linear_page_index(vma, address) ||
-	     !folio_anon_vma_tree_matches(&mf->folio, vma)))
+	     !folio_anon_vma_handle_matches(&mf->folio, vma)))
 		mf = NULL;
 	if (!mf) {
 		mf = model_folio_alloc(m, 0);
@@ -561,7 +558,7 @@ static int do_swap_page(struct mm_model *m, struct vm_area_struct *vma,
 
 /*
  * do_wp_page(): reuse an exclusive page (wp_can_reuse_anon_folio() moves a
- * small folio to this VMA's tree), else copy it (wp_page_copy()).
+ * small folio to this VMA's handle), else copy it (wp_page_copy()).
  */
 static int do_wp_page(struct mm_model *m, struct vm_area_struct *vma,
 		      unsigned long address, u64 data, bool write)
@@ -1389,7 +1386,8 @@ static void rmap_walk_ksm(struct mm_model_folio *kf,
 		struct anon_vma_chain *avc;
 
 		anon_vma_lock_read(item->anon_vma);
-		list_for_each_entry(avc, &item->anon_vma->rb_root, rb) {
+		anon_vma_interval_tree_foreach(avc, &item->anon_vma->rb_root,
+					       0, ULONG_MAX) {
 			struct vm_area_struct *vma = avc->vma;
 
 			if (item->address < vma->vm_start ||
@@ -1485,7 +1483,7 @@ static bool remove_migration_pte(struct folio *folio,
 			continue;
 		/* __page_check_anon_rmap(), as folio_add_anon_rmap_pte() does. */
 		WARN_ON_ONCE(!dst->ksm &&
-			     !folio_anon_vma_tree_matches(&dst->folio, vma));
+			     !folio_anon_vma_handle_matches(&dst->folio, vma));
 		pte_map(pte, dst, page);
 	}
 	spin_unlock(&vma->vm_mm->page_table_lock);

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The seam between the ANON_VMA_LAZY core and its host: in userspace, the
- * headers under shim/user/include, named after the kernel headers they stand
- * in for. shim/kernel/lazyrmap_internal.h is the kernel twin.
+ * headers under seam/user/include, named after the kernel headers they stand
+ * in for, and mm/anon_vma.h of the patched tree (what the core calls in
+ * mm/anon_vma.c, built here too). seam/kernel/anon_vma_lazy_internal.h is
+ * the kernel twin.
  */
-#ifndef __LAZYRMAP_INTERNAL_H
-#define __LAZYRMAP_INTERNAL_H
+#ifndef __ANON_VMA_LAZY_INTERNAL_H
+#define __ANON_VMA_LAZY_INTERNAL_H
 
-#include <linux/anon_vma_tree.h>
+#include <linux/anon_vma_handle.h>
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/hash.h>
+#include <linux/init.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -23,5 +26,8 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysctl.h>
+#include <linux/vmstat.h>
 
-#endif /* __LAZYRMAP_INTERNAL_H */
+#include "anon_vma.h"
+
+#endif /* __ANON_VMA_LAZY_INTERNAL_H */

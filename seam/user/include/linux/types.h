@@ -33,7 +33,7 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
-/* Same layout as liburcu's struct rcu_head, checked in shim/user/src/rcu.c. */
+/* Same layout as liburcu's struct rcu_head, checked in seam/user/src/rcu.c. */
 struct callback_head {
 	struct callback_head *next;
 	void (*func)(struct callback_head *head);

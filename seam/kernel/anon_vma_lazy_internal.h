@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The seam between the ANON_VMA_LAZY core and its host: in a kernel tree,
- * the real headers. shim/user/lazyrmap_internal.h is the userspace twin.
+ * the real headers, and mm/anon_vma.c's internals the core calls.
+ * seam/user/anon_vma_lazy_internal.h is the userspace twin.
  */
-#ifndef __LAZYRMAP_INTERNAL_H
-#define __LAZYRMAP_INTERNAL_H
+#ifndef __ANON_VMA_LAZY_INTERNAL_H
+#define __ANON_VMA_LAZY_INTERNAL_H
 
-#include <linux/anon_vma_tree.h>
+#include <linux/anon_vma_handle.h>
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/hash.h>
+#include <linux/init.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -22,5 +24,8 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysctl.h>
+#include <linux/vmstat.h>
 
-#endif /* __LAZYRMAP_INTERNAL_H */
+#include "anon_vma.h"
+
+#endif /* __ANON_VMA_LAZY_INTERNAL_H */

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ANON_VMA_LAZY: forked children without an anon_vma of their own. A child
+ * VMA chains into its parent's anon_vmas as in mainline, and takes an
+ * anon_vma of its own only at its first fault that needs one (PARENT).
+ */
+#include "anon_vma_lazy_internal.h"
+#include "anon_vma_lazy.h"
+
+/*
+ * Stands where anon_vma_fork() does in dup_mmap(). A lazy parent becomes
+ * regular first; the child then chains into the parent's anon_vmas, as in
+ * mainline, but gets an anon_vma of its own only when it first needs one
+ * (PARENT state, see anon_vma_lazy_parent_adopt()). With the switch off,
+ * the child is forked exactly as mainline does it.
+ */
+int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	anon_vma_handle_t phandle = vma_anon_vma_handle(pvma);
+	struct anon_vma *parent;
+	int err;
+
+	switch (anon_vma_handle_state(phandle)) {
+	case ANON_VMA_STATE_NONE:
+		vma_set_anon_vma_handle(vma, phandle);
+		return 0;
+	case ANON_VMA_STATE_BAD:
+		return -EINVAL;
+	case ANON_VMA_STATE_LAZY:
+		err = anon_vma_lazy_upgrade(anon_vma_handle_to_lazy(phandle),
+					    ANON_VMA_LAZY_UPGRADE_FORK);
+		if (err)
+			return err;
+		phandle = vma_anon_vma_handle(pvma);
+		parent = anon_vma_handle_to_regular(phandle);
+		break;
+	case ANON_VMA_STATE_PARENT:
+		parent = anon_vma_handle_to_parent(phandle);
+		break;
+	default:
+		parent = anon_vma_handle_to_regular(phandle);
+		break;
+	}
+
+	if (!IS_ENABLED(CONFIG_ANON_VMA_LAZY) || !READ_ONCE(sysctl_anon_vma_lazy)) {
+		if (anon_vma_handle_state(phandle) == ANON_VMA_STATE_PARENT) {
+			err = anon_vma_lazy_parent_adopt(pvma);
+			if (err)
+				return err;
+		}
+		return __anon_vma_fork(vma, pvma);
+	}
+
+	vma_set_anon_vma_handle(vma, anon_vma_handle_none());
+	err = anon_vma_clone(vma, pvma);
+	if (err)
+		return err;
+	/* The clone reused an anon_vma that no VMA was filling: it is ours. */
+	if (vma->anon_vma)
+		return 0;
+	vma_set_anon_vma_handle(vma, anon_vma_handle_parent(parent));
+	anon_vma_lazy_count(ANON_VMA_LAZY_PARENT_FORK);
+	return 0;
+}
+
+/*
+ * First anonymous fault in a PARENT VMA: the rest of anon_vma_fork(), an
+ * anon_vma of its own under the one it inherited.
+ */
+int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma)
+{
+	struct anon_vma *parent = anon_vma_handle_to_parent(vma_anon_vma_handle(vma));
+	int err;
+
+	if (WARN_ON_ONCE(!parent))
+		return -EINVAL;
+	err = anon_vma_adopt(vma, parent, true);
+	if (!err)
+		anon_vma_lazy_count(ANON_VMA_LAZY_PARENT_ADOPT);
+	return err;
+}

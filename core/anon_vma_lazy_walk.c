@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ANON_VMA_LAZY: the rmap walk of a lazy folio. It visits every VMA on the
+ * folio's root that covers it, each addressed by its own vm_start and
+ * vm_pgoff, or hands over the anon_vma the root was upgraded to.
+ */
+#include "anon_vma_lazy_internal.h"
+#include "anon_vma_lazy.h"
+
+/*
+ * The address of page @pgoff (of a folio of @nr_pages) in @vma, or -EFAULT
+ * if @vma does not cover it: vma_mapping_base(vma) + pgoff * PAGE_SIZE.
+ * A folio straddling the start of @vma resolves to vm_start.
+ */
+unsigned long anon_vma_lazy_address(const struct vm_area_struct *vma,
+				    pgoff_t pgoff, unsigned long nr_pages)
+{
+	unsigned long address;
+
+	if (pgoff >= vma->vm_pgoff) {
+		address = vma_mapping_base(vma) + (pgoff << PAGE_SHIFT);
+		if (address < vma->vm_start || address >= vma->vm_end)
+			return -EFAULT;
+		return address;
+	}
+	if (pgoff + nr_pages - 1 >= vma->vm_pgoff)
+		return vma->vm_start;
+	return -EFAULT;
+}
+
+/*
+ * A reference on the lazy root @folio names, or NULL if it names none, is
+ * no longer mapped, or its root is being freed. As folio_get_anon_vma().
+ */
+struct anon_vma_lazy *folio_get_anon_vma_lazy(const struct folio *folio)
+{
+	struct anon_vma_lazy *root;
+
+	rcu_read_lock();
+	root = folio_anon_vma_lazy(folio);
+	if (root && (!folio_mapped(folio) ||
+		     !anon_vma_lazy_tryget(root)))
+		root = NULL;
+	rcu_read_unlock();
+	return root;
+}
+
+/*
+ * A reference on the root @folio names, for a walk, and the mapping it was
+ * read from. As rmap_walk_anon_lock(), this does not ask for the folio to
+ * be mapped: remove_migration_ptes() walks a folio that only migration
+ * entries map, and its caller holds a reference on the root. A walk with
+ * an rwc->anon_lock asks for folio_lock_anon_vma_read()'s behaviour, which
+ * checks folio_mapped() under RCU: a mapped folio keeps its root alive, so
+ * the root is not one freed and reused since we read the mapping.
+ */
+static struct anon_vma_lazy *anon_vma_lazy_walk_get(struct folio *folio,
+						    struct rmap_walk_control *rwc,
+						    unsigned long *mapping)
+{
+	struct anon_vma_lazy *root;
+
+	rcu_read_lock();
+	*mapping = (unsigned long)READ_ONCE(folio->mapping);
+	root = anon_mapping_to_lazy(*mapping);
+	if (root && rwc->anon_lock && !folio_mapped(folio))
+		root = NULL;
+	if (root && !anon_vma_lazy_tryget(root))
+		root = NULL;
+	rcu_read_unlock();
+	return root;
+}
+
+/*
+ * The lazy half of rmap_walk_anon(). Visits every VMA on the folio's root
+ * that covers it, under the root lock taken shared (or held by the caller
+ * when @locked). If the root was upgraded, visits nothing and returns the
+ * anon_vma it forwards to for the caller to walk as a regular one: with a
+ * reference to put_anon_vma() afterwards, or, when @locked, the one whose
+ * lock the caller took on the handle anon_vma_settle_locked() gave it.
+ * Returns ERR_PTR(-EAGAIN) if the folio is no longer lazy (an unlocked
+ * folio may be moved to an anon_vma meanwhile): the caller starts again.
+ */
+struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
+				     struct rmap_walk_control *rwc,
+				     bool locked)
+{
+	unsigned long nr_pages = folio_nr_pages(folio);
+	pgoff_t pgoff = folio_pgoff(folio);
+	struct anon_vma *forward = NULL;
+	struct anon_vma_lazy *root;
+	struct vm_area_struct *vma;
+	unsigned long mapping;
+
+	if (locked) {
+		root = folio_anon_vma_lazy(folio);
+		forward = anon_vma_lazy_forward(root);
+		if (forward) {
+			lockdep_assert_held(&forward->root->rwsem);
+			return forward;
+		}
+		goto walk;
+	}
+retry:
+	root = anon_vma_lazy_walk_get(folio, rwc, &mapping);
+	if (!root)
+		return anon_mapping_is_lazy(mapping) ? NULL : ERR_PTR(-EAGAIN);
+	if (rwc->try_lock) {
+		if (!anon_vma_lazy_trylock_read(root)) {
+			rwc->contended = true;
+			anon_vma_lazy_put(root);
+			return NULL;
+		}
+	} else {
+		anon_vma_lazy_lock_read(root);
+	}
+	/* UFFDIO_MOVE rewrites the mapping under the root lock: look again. */
+	if (unlikely((unsigned long)READ_ONCE(folio->mapping) != mapping)) {
+		anon_vma_lazy_unlock_read(root);
+		anon_vma_lazy_put(root);
+		goto retry;
+	}
+	if (anon_vma_lazy_forward(root)) {
+		forward = anon_vma_lazy_forward_get(root);
+		goto out;
+	}
+walk:
+	/* The VMAs' list and ranges change only under this lock. */
+	anon_vma_lazy_assert_locked(root);
+	anon_vma_lazy_for_each_vma(root, vma) {
+		unsigned long address = anon_vma_lazy_address(vma, pgoff,
+							      nr_pages);
+
+		if (address == -EFAULT)
+			continue;
+		cond_resched();
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+	if (locked)
+		return NULL;
+out:
+	anon_vma_lazy_unlock_read(root);
+	anon_vma_lazy_put(root);
+	return forward;
+}
+

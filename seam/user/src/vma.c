@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The userspace stand-in for find_mergeable_anon_vma() of mm/vma.c: the
+ * neighbours of a VMA come from the model's list, not a maple tree, and
+ * whether one's anon_vma (or lazy root) can serve is decided by the tree's
+ * own anon_vma_compatible() and reusable_anon_vma() (vma-helpers.h,
+ * generated from the patched mm/vma.c). mm/vma.c itself, with the series'
+ * merge rules, is tested by tools/testing/vma.
+ */
+#include "anon_vma_lazy_internal.h"
+#include "anon_vma_lazy.h"
+
+/* Memory policies do not exist in the model: all are equal. */
+#define vma_policy(vma)		NULL
+#define mpol_equal(a, b)	true
+#define VM_SOFTDIRTY		0
+
+#include "vma-helpers.h"
+
+struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
+{
+	struct list_head *head = &vma->vm_mm->mmap;
+	struct vm_area_struct *prev, *next;
+	struct anon_vma *anon_vma = NULL;
+
+	/* Try next first. */
+	if (vma->vm_list.next != head) {
+		next = list_next_entry(vma, vm_list);
+		anon_vma = reusable_anon_vma(next, vma, next);
+		if (anon_vma)
+			return anon_vma;
+	}
+	/* Try prev next. */
+	if (vma->vm_list.prev != head) {
+		prev = list_prev_entry(vma, vm_list);
+		anon_vma = reusable_anon_vma(prev, prev, vma);
+	}
+	return anon_vma;
+}

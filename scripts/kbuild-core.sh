@@ -1,40 +1,36 @@
 #!/usr/bin/env bash
-# Build core/ as kernel objects against the pristine 6.12 tree (ARCH=um),
-# with W=1 and sparse (C=1), through shim/kernel's seam: any warning fails.
+# Build core/ as the kernel builds it: the series' objects in the patched
+# tree (ARCH=um, defconfig with CONFIG_ANON_VMA_LAZY=y), with W=1 and
+# sparse (C=1): any warning fails. The objects of core/ and mm/anon_vma.o,
+# the mainline code they call, carved out of rmap.c by the series.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
-kernel_source
+. "$(dirname "$0")/../rig/kernel.sh"
 cd "$LAZYRMAP_TOP"
 
+src=$LAZYRMAP_LAZY_TREE
+[ -f "$src/mm/anon_vma_lazy.c" ] || die "$src has no series applied (kernel-glue/apply)"
 obj=$LAZYRMAP_BUILD/kobj-um
-stage=$LAZYRMAP_BUILD/kcore
-if [ ! -f "$obj/scripts/mod/modpost" ]; then
-	note "configuring $obj (UML defconfig, modules_prepare)"
-	mkdir -p "$obj"
-	make -s -C "$LAZYRMAP_KSRC" ARCH=um O="$obj" defconfig >/dev/null
-	make -s -C "$LAZYRMAP_KSRC" ARCH=um O="$obj" CC="ccache gcc" \
-		-j"$(nproc)" modules_prepare >/dev/null
+mkdir -p "$obj"
+if [ ! -f "$obj/.config" ] || ! grep -q '^CONFIG_ANON_VMA_LAZY=y' "$obj/.config"; then
+	note "configuring $obj (UML defconfig, CONFIG_ANON_VMA_LAZY=y)"
+	make -s -C "$src" ARCH=um O="$obj" defconfig >/dev/null
+	"$src/scripts/config" --file "$obj/.config" -e ANON_VMA_LAZY
+	make -s -C "$src" ARCH=um O="$obj" olddefconfig >/dev/null
+	grep -q '^CONFIG_ANON_VMA_LAZY=y' "$obj/.config" || die "CONFIG_ANON_VMA_LAZY did not stick in $obj/.config"
 fi
-
-rm -rf "$stage"
-mkdir -p "$stage/include/linux"
-cp core/*.c core/*.h shim/kernel/lazyrmap_internal.h "$stage/"
-cp core/include/linux/*.h "$stage/include/linux/"
-cat >"$stage/Kbuild" <<'KBUILD'
-obj-m += lazyrmap_core.o
-lazyrmap_core-y := anon_vma_lazy.o
-ccflags-y := -I$(src)/include -I$(src)
-KBUILD
-
-objs=$(cd "$stage" && ls ./*.c | sed 's|^\./||; s|\.c$|.o|')
+objs=$(grep -v '^#' kernel-glue/manifest | awk '$2 == "mm" && $1 ~ /\.c$/ { print $1 }' |
+	xargs -n1 basename | sed 's|^|mm/|; s|\.c$|.o|')
+objs="$objs mm/anon_vma.o"
 log=$LAZYRMAP_BUILD/kbuild-core.log
+rm -f $(for o in $objs; do echo "$obj/$o"; done)
 # shellcheck disable=SC2086
-make -C "$LAZYRMAP_KSRC" ARCH=um O="$obj" M="$stage" W=1 C=1 \
-	CC="ccache gcc" $objs >"$log" 2>&1 || { cat "$log"; die "kernel build of core/ failed"; }
+make -C "$src" ARCH=um O="$obj" W=1 C=1 CC="ccache gcc" -j"$(nproc)" $objs \
+	>"$log" 2>&1 || { tail -40 "$log"; die "kernel build of the series' objects failed"; }
 if grep -E 'warning|error|: sparse:' "$log"; then
-	die "core/ is not clean as a kernel object (W=1, sparse), see $log"
+	die "not clean as kernel objects (W=1, sparse), see $log"
 fi
 for o in $objs; do
-	[ -f "$stage/$o" ] || die "$o was not built"
+	[ -f "$obj/$o" ] || die "$o was not built"
 done
-echo "kernel build of core/: $objs built for ARCH=um with W=1 and sparse, no warning"
+echo "kernel build: $(echo $objs | wc -w) objects of the series built for ARCH=um with W=1 and sparse, no warning"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # init of the failslab guest: with vm.anon_vma_lazy=0 and then 1, and for
 # each of the anon_vma_lazy, anon_vma and anon_vma_chain caches on its own
-# (failslab's cache filter), kernel-glue/guest/failslab
+# (failslab's cache filter), rig/guest/failslab
 #   nth:    fails every allocation its operations make from that cache, one
 #           at a time (fail-nth);
 #   pair:   the same, two in a row (a fallback allocation fails too);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The workload of the failslab guest (kernel-glue/guest/failslab.sh): the
+ * The workload of the failslab guest (rig/guest/failslab.sh): the
  * anon rmap operations that allocate from anon_vma, anon_vma_chain or
  * anon_vma_lazy, run while failslab makes those allocations fail, with
  * every page checked against the pattern it must hold afterwards. The

@@ -1,12 +1,12 @@
 #!/bin/sh
-# init of the benchmark guest: with swap on, run kernel-glue/guest/bench for
+# init of the benchmark guest: with swap on, run bench/guest/bench for
 # vm.anon_vma_lazy=0 and =1, alternating the order between repeats.
 # LAZYRMAP_PART=slab: the slab figures (booted with slub_debug=F on the
 # caches counted, so that active objects are exact); time: the times (no
 # debug option at all; on x86_64 the guest clock counts instructions), THP
 # split and KSM merge where the kernel has them, and fork+exec of
 # LAZYRMAP_EXIT0.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../rig/guest/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 guest_start "$(dirname "$LAZYRMAP_BENCH")"
 guest_swap_on

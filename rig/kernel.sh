@@ -52,7 +52,7 @@ run_kunit() {
 	local log=$LAZYRMAP_BUILD/kunit.log result
 	if ! (cd "$LAZYRMAP_LAZY_TREE" && ./tools/testing/kunit/kunit.py run \
 		--build_dir="$LAZYRMAP_BUILD/kunit" --jobs="$(nproc)" \
-		--kunitconfig="$LAZYRMAP_TOP/kernel-glue/configs/kunit.config" \
+		--kunitconfig="$LAZYRMAP_TOP/rig/configs/kunit.config" \
 		--make_options CC="ccache gcc") >"$log" 2>&1; then
 		grep -E 'FAILED|ASSERTION|Expected|ERROR' "$log" | head -30
 		die "KUnit failed, see $log"
@@ -72,7 +72,7 @@ check_guest() {
 	grep -q LAZYRMAP-DONE "$log" || { tail -40 "$log"; die "the guest did not finish, see $log"; }
 	grep -q LAZYRMAP-SPLAT "$log" || return 0
 	# shellcheck disable=SC1091
-	splat=$(. "$LAZYRMAP_TOP/kernel-glue/guest/lib.sh" && echo "$LAZYRMAP_SPLAT")
+	splat=$(. "$LAZYRMAP_TOP/rig/guest/lib.sh" && echo "$LAZYRMAP_SPLAT")
 	lines=$(grep -E "$splat" "$log" | grep -v '^\[ *[0-9.]*\]' || true)
 	if [ -n "$known" ]; then
 		grep -E "$known" <<<"$lines" | sort | uniq -c | sed 's/^/    known, not ours: /' || true
@@ -129,7 +129,7 @@ x86_accel() {
 	echo tcg >"$probe"
 	if [ -w /dev/kvm ] &&
 	   LAZYRMAP_ACCEL=kvm LAZYRMAP_GUEST_TIMEOUT=30 boot_x86 "$kernel" "$probe.log" "" \
-		init="$LAZYRMAP_TOP/kernel-glue/guest/probe.sh" &&
+		init="$LAZYRMAP_TOP/rig/guest/probe.sh" &&
 	   grep -q LAZYRMAP-DONE "$probe.log"; then
 		echo kvm >"$probe"
 	fi
@@ -172,7 +172,7 @@ boot_x86() {
 # vCPUs, two NUMA nodes, THP); KIND is debug, kasan, kcsan (x86_64), bench
 # (no debug options) or failslab (um).
 guest_configs() {
-	local c=$LAZYRMAP_TOP/kernel-glue/configs
+	local c=$LAZYRMAP_TOP/rig/configs
 	case "$1/$2" in
 	um/debug) echo "$c/uml-debug.config" ;;
 	um/kasan) echo "$c/uml-debug.config $c/uml-kasan.config" ;;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Benchmarks of the UML guest, run once per value of vm.anon_vma_lazy by
- * kernel-glue/guest/bench.sh. They print figures; nothing here passes or
+ * bench/guest/bench.sh. They print figures; nothing here passes or
  * fails on a number.
  *
  *   bench slab-nofork LABEL N        slab objects N faulted VMAs add

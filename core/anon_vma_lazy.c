@@ -291,7 +291,9 @@ int anon_vma_lazy_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
  */
 bool anon_vma_lazy_unlink(struct vm_area_struct *vma)
 {
-	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(vma_anon_vma_tree(vma));
+	/* Acquire: pairs with anon_vma_lazy_host_link()'s release. */
+	anon_vma_tree_t tree = vma_anon_vma_tree_acquire(vma);
+	struct anon_vma_lazy *root = anon_vma_tree_to_lazy(tree);
 
 	return root && __anon_vma_lazy_unlink(vma, root);
 }

@@ -147,6 +147,13 @@ static inline anon_vma_tree_t vma_anon_vma_tree(const struct vm_area_struct *vma
 	return __anon_vma_tree((unsigned long)READ_ONCE(vma->anon_vma));
 }
 
+/* As vma_anon_vma_tree(), ordered before what the caller reads next. */
+static inline anon_vma_tree_t
+vma_anon_vma_tree_acquire(const struct vm_area_struct *vma)
+{
+	return __anon_vma_tree((unsigned long)smp_load_acquire(&vma->anon_vma));
+}
+
 static inline void vma_set_anon_vma_tree(struct vm_area_struct *vma,
 					 anon_vma_tree_t tree)
 {

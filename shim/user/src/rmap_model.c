@@ -312,7 +312,7 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 	struct anon_vma_chain *avc, *next;
 	struct anon_vma *root = NULL, *own;
 
-	if (vma_anon_vma_is_lazy(vma) && anon_vma_lazy_unlink(vma))
+	if (IS_ENABLED(CONFIG_ANON_VMA_LAZY) && anon_vma_lazy_unlink(vma))
 		return;
 	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
 		struct anon_vma *anon_vma = avc->anon_vma;
@@ -538,15 +538,17 @@ void anon_vma_lazy_host_link(struct vm_area_struct *vma,
 			     struct anon_vma_chain *avc,
 			     struct anon_vma *anon_vma)
 {
-	/*
-	 * Faults read vma->anon_vma without the root lock (ksmd upgrades
-	 * under mmap_lock held for read) and store it in folio->mapping:
-	 * publish it after the anon_vma it names is initialised.
-	 */
-	vma_publish_anon_vma_tree(vma, anon_vma_tree_regular(anon_vma));
 	anon_vma_chain_assign(vma, avc, anon_vma);
 	anon_vma_interval_tree_insert(avc, anon_vma);
 	anon_vma->num_active_vmas++;
+	/*
+	 * Last, with a release: ksmd upgrades under mmap_lock held for read,
+	 * and meanwhile a fault stores vma->anon_vma in folio->mapping, and
+	 * munmap's unlink, after mmap_write_downgrade(), takes a regular
+	 * VMA's chains apart. Whoever sees the VMA regular must see its chain
+	 * and the anon_vma initialised.
+	 */
+	vma_publish_anon_vma_tree(vma, anon_vma_tree_regular(anon_vma));
 }
 
 void anon_vma_lazy_host_set_origin(struct anon_vma *anon_vma,

@@ -151,6 +151,7 @@ static inline anon_vma_tree_t vma_anon_vma_tree(const struct vm_area_struct *vma
 static inline anon_vma_tree_t
 vma_anon_vma_tree_acquire(const struct vm_area_struct *vma)
 {
+	/* Pairs with the release in vma_publish_anon_vma_tree(). */
 	return __anon_vma_tree((unsigned long)smp_load_acquire(&vma->anon_vma));
 }
 

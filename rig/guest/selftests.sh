@@ -32,8 +32,15 @@ for sw in $(echo "$LAZYRMAP_SWITCH" | tr , " "); do
 		fi
 		echo "SELFTEST $sw $label $rc $((pass - skip)) $fail $skip $((t1 - t0))"
 		grep '^not ok ' /tmp/out | sed "s/^/FAILDETAIL $sw $label: /" | head -5
+		grep '^ok .*# SKIP' /tmp/out | sed "s/^/SKIPDETAIL $sw $label: /" | head -5
 		[ $rc -ge 124 ] && echo "FAILDETAIL $sw $label: exit $rc (timeout or signal)"
-		[ -n "$LAZYRMAP_VERBOSE" ] && sed "s/^/OUT $sw $label: /" /tmp/out
+		if [ -n "$LAZYRMAP_VERBOSE" ]; then
+			sed "s/^/OUT $sw $label: /" /tmp/out
+		elif [ "$fail" -gt 0 ]; then
+			# What a failed test said, for a failure that does not repeat.
+			grep -E '^#' /tmp/out | grep -v -E '^# +(RUN|OK) ' | tail -20 |
+				sed "s/^/FAILOUT $sw $label: /"
+		fi
 	done
 done
 guest_finish

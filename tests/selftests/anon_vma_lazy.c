@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -301,6 +303,71 @@ TEST(pageout_to_swap_and_back)
 	munmap(p, NR_PAGES * psize());
 }
 
+/*
+ * move_pages() to the other NUMA node: migration unmaps each page through
+ * its rmap and maps the copy back, here and in a child that shares the
+ * pages after fork. A mapping the walk missed would keep the page busy.
+ */
+#ifndef MPOL_MF_MOVE_ALL
+#define MPOL_MF_MOVE_ALL	4	/* also pages others map (CAP_SYS_NICE) */
+#endif
+
+TEST(move_pages_across_nodes)
+{
+	int nr = 512, i, moved = 0, target, status_nr, pipes[2], status;
+	int *nodes, *where;
+	void **pages;
+	char *p, go;
+	pid_t child;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node");
+	p = map_anon(nr);
+	ASSERT_NE(p, NULL);
+	fill(p, nr, 17);
+	pages = calloc(nr, sizeof(*pages));
+	nodes = calloc(nr, sizeof(*nodes));
+	where = calloc(nr, sizeof(*where));
+	ASSERT_TRUE(pages && nodes && where);
+	for (i = 0; i < nr; i++)
+		pages[i] = p + i * psize();
+	/* Where the first page is now; the others go to the other node. */
+	status_nr = syscall(SYS_move_pages, 0, 1, pages, NULL, where, 0);
+	if (status_nr)
+		SKIP(return, "move_pages() cannot say where a page is: %s",
+		     strerror(errno));
+	ASSERT_GE(where[0], 0);
+	target = where[0] == 0 ? 1 : 0;
+	for (i = 0; i < nr; i++)
+		nodes[i] = target;
+
+	ASSERT_EQ(pipe(pipes), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (read(pipes[0], &go, 1) != 1)
+			_exit(1);
+		_exit(first_bad(p, nr, 17) == -1 ? 0 : 2);
+	}
+	/* Half the pages COWed apart from the child's, half still shared. */
+	fill(p, nr / 2, 18);
+	ASSERT_EQ(syscall(SYS_move_pages, 0, nr, pages, nodes, where,
+			  MPOL_MF_MOVE_ALL), 0);
+	for (i = 0; i < nr; i++)
+		moved += where[i] == target;
+	TH_LOG("%d of %d pages on node %d", moved, nr, target);
+	EXPECT_EQ(moved, nr);
+	ASSERT_EQ(first_bad(p, nr / 2, 18), -1);
+	ASSERT_EQ(bad_in(p, nr / 2, nr, 17), -1);
+	ASSERT_EQ(write(pipes[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	free(pages);
+	free(nodes);
+	free(where);
+	munmap(p, nr * psize());
+}
+
 /* Compaction moves (migrates) pages: the data must follow, PFN or not. */
 TEST(compaction_migrates)
 {
@@ -567,9 +634,14 @@ static long ksm_wait(long want)
 		last = merged;
 		scans = read_long("/sys/kernel/mm/ksm/full_scans");
 	}
-	if (merged != want)
-		printf("# ksmd: %ld of %ld pages merged after %d ms, %ld full scans\n",
+	if (merged != want) {
+		printf("# ksmd: %ld of %ld pages merged after %d ms, %ld full scans,",
 		       merged, want, tries * 20, scans);
+		printf(" run %ld, pages_shared %ld, pages_sharing %ld\n",
+		       read_long("/sys/kernel/mm/ksm/run"),
+		       read_long("/sys/kernel/mm/ksm/pages_shared"),
+		       read_long("/sys/kernel/mm/ksm/pages_sharing"));
+	}
 	return merged;
 }
 
@@ -620,6 +692,86 @@ TEST_F_TIMEOUT(ksm, thp_merge, 240)
 		EXPECT_EQ(p[i * psize() + 5], 0x3c);
 	EXPECT_EQ(madvise(p, nr_pmds * PMD_BYTES, MADV_UNMERGEABLE), 0);
 	munmap(p, nr_pmds * PMD_BYTES);
+}
+
+/*
+ * Reclaim charged to a memory cgroup (memory.reclaim, cgroup v2) swaps out
+ * pages of a process in it: never-shared pages, and pages shared with a
+ * child by fork. The walk that unmaps them is the memcg-filtered one.
+ */
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_TEST		CG_ROOT "/anon_vma_lazy"
+
+static int cg_setup(void)
+{
+	char buf[256] = "";
+	int fd;
+
+	if (access(CG_ROOT "/cgroup.controllers", R_OK) &&
+	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		return -1;
+	fd = open(CG_ROOT "/cgroup.controllers", O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0 || !strstr(buf, "memory")) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	write_file(CG_ROOT "/cgroup.subtree_control", "+memory");
+	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
+		return -1;
+	return access(CG_TEST "/memory.reclaim", W_OK);
+}
+
+static int swapped_in(char *p, int nr)
+{
+	int i, swapped = 0;
+
+	for (i = 0; i < nr; i++)
+		swapped += !!(pagemap_of(p + i * psize()) & PM_SWAP);
+	return swapped;
+}
+
+TEST(memcg_reclaim)
+{
+	int nr = 2048, status, pipes[2];
+	char *lone, *shared, go;
+	char pid[32];
+	pid_t child;
+
+	if (!has_swap())
+		SKIP(return, "no swap device");
+	if (cg_setup())
+		SKIP(return, "no cgroup v2 memory controller with memory.reclaim");
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(write_file(CG_TEST "/cgroup.procs", pid), 0);
+	lone = map_anon(nr);
+	shared = map_anon(nr);
+	ASSERT_NE(lone, NULL);
+	ASSERT_NE(shared, NULL);
+	fill(lone, nr, 23);
+	fill(shared, nr, 24);
+	ASSERT_EQ(pipe(pipes), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (read(pipes[0], &go, 1) != 1)
+			_exit(1);
+		_exit(first_bad(shared, nr, 24) == -1 ? 0 : 2);
+	}
+	/* Ask for more than there is: everything reclaimable goes. */
+	write_file(CG_TEST "/memory.reclaim", "64M");
+	EXPECT_GT(swapped_in(lone, nr), nr / 2);
+	EXPECT_GT(swapped_in(shared, nr), nr / 2);
+	ASSERT_EQ(write(pipes[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	ASSERT_EQ(first_bad(lone, nr, 23), -1);
+	ASSERT_EQ(first_bad(shared, nr, 24), -1);
+	munmap(lone, nr * psize());
+	munmap(shared, nr * psize());
+	write_file(CG_ROOT "/cgroup.procs", pid);
+	rmdir(CG_TEST);
 }
 
 /* UFFDIO_MOVE takes pages from one mapping to another (their rmap moves). */

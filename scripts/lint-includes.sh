@@ -13,7 +13,7 @@ while IFS= read -r line; do
 	case "$file" in
 	core/include/*)
 		case "$inc" in
-		linux/bug.h|linux/errno.h|linux/mm_types.h) continue ;;
+		linux/bug.h|linux/errno.h|linux/list.h|linux/mm_types.h) continue ;;
 		esac ;;
 	*)
 		[ "$inc" = anon_vma_lazy_internal.h ] && continue

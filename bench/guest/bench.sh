@@ -34,7 +34,8 @@ if [ "$LAZYRMAP_PART" = slab ]; then
 else
 	# exec from tmpfs: reading the program over 9p would count waiting
 	# for the host (the clock runs on while the guest idles).
-	cp "$LAZYRMAP_EXIT0" /tmp/exit0
+	# Relative: a checkout under the host's /tmp is hidden by the tmpfs.
+	cp "./$(basename "$LAZYRMAP_EXIT0")" /tmp/exit0
 	# A fresh guest's first touch of its memory costs the host's faults:
 	# touch it before the first figure.
 	$B compact warmup 3000 1 >/dev/null

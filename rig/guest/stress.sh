@@ -6,13 +6,15 @@
 # instances (2 by default), switch on. The kernel log is searched for
 # splats at the end.
 . "$(dirname "$0")/lib.sh"
-guest_start /
+# In the races program's directory: a checkout under the host's /tmp is
+# hidden by the tmpfs guest_start mounts there, so it runs as ./races.
+guest_start "$(dirname "${LAZYRMAP_RACES:-/.}")"
 guest_swap_on
 echo 1 > /sys/kernel/mm/ksm/run 2>/dev/null
 if [ -n "$LAZYRMAP_RACES" ]; then
 	for sw in 1 0; do
 		echo $sw > /proc/sys/vm/anon_vma_lazy
-		timeout $((LAZYRMAP_RACES_SECONDS + 120)) "$LAZYRMAP_RACES" \
+		timeout $((LAZYRMAP_RACES_SECONDS + 120)) "./$(basename "$LAZYRMAP_RACES")" \
 			-t "$LAZYRMAP_RACES_SECONDS" >/tmp/out 2>&1
 		echo "RACES $sw $? $(grep -c RACES-FAIL /tmp/out)"
 		sed "s/^/RACES-OUT $sw /" /tmp/out

@@ -28,15 +28,18 @@
 #define barrier()		__asm__ __volatile__("" : : : "memory")
 
 /*
- * READ_ONCE/WRITE_ONCE are relaxed atomics here so that ThreadSanitizer
- * treats them as the marked accesses they are in the kernel memory model.
+ * READ_ONCE/WRITE_ONCE are atomics here so that ThreadSanitizer treats them
+ * as the marked accesses they are in the kernel memory model. The kernel
+ * orders the loads a READ_ONCE() pointer leads to (address dependency); C11
+ * and TSan know no such order, so a pointer read with READ_ONCE() is an
+ * acquire load, the nearest sound stand-in. Anything else is relaxed, as
+ * in the kernel: a flag or a count read without a barrier orders nothing,
+ * and TSan must be able to say so (docs/design.md, "Memory ordering").
  */
-/*
- * The kernel orders what a READ_ONCE() value's address leads to after it
- * (address dependency); C11 and TSan know no such order, so the nearest
- * sound stand-in is an acquire load.
- */
-#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define __READ_ONCE_ORDER(x)						\
+	__builtin_choose_expr(__builtin_classify_type(x) == 5 /* pointer */, \
+			      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
+#define READ_ONCE(x)		__atomic_load_n(&(x), __READ_ONCE_ORDER(x))
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)

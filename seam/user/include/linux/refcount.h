@@ -27,6 +27,7 @@ static inline unsigned int refcount_read(const refcount_t *r)
 	return atomic_read(&r->refs);
 }
 
+/* Orders nothing, as in the kernel: callers add smp_acquire__after_ctrl_dep(). */
 static inline bool refcount_inc_not_zero(refcount_t *r)
 {
 	int old = atomic_read(&r->refs);
@@ -34,7 +35,8 @@ static inline bool refcount_inc_not_zero(refcount_t *r)
 	do {
 		if (!old)
 			return false;
-	} while (!atomic_try_cmpxchg(&r->refs, &old, old + 1));
+	} while (!__atomic_compare_exchange_n(&r->refs.counter, &old, old + 1, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	WARN_ON(old < 0);
 	return true;
 }

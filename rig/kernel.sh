@@ -85,28 +85,36 @@ check_guest() {
 	fi
 }
 
-# build_x86 SRC OBJ FRAGMENT...: an x86_64 bzImage in OBJ from tinyconfig
-# plus the fragments (configured again only when they changed), with
-# ccache; every =y of the fragments must reach .config.
-build_x86() {
-	local src=$1 obj=$2 log missing
-	shift 2
+# build_qemu ARCH SRC OBJ FRAGMENT...: a kernel image for a QEMU guest
+# (x86_64 bzImage, or an arm64 Image cross-built with Debian's
+# aarch64-linux-gnu-gcc) in OBJ from tinyconfig plus the fragments
+# (configured again only when they changed), with ccache; every =y of the
+# fragments must reach .config.
+build_qemu() {
+	local arch=$1 src=$2 obj=$3 log missing
+	shift 3
+	local make_args=(ARCH="$arch" O="$obj") cc="ccache gcc" target=bzImage
+	if [ "$arch" = arm64 ]; then
+		make_args+=(CROSS_COMPILE=aarch64-linux-gnu-)
+		cc="ccache aarch64-linux-gnu-gcc"
+		target=Image
+	fi
 	log=$obj.log
 	mkdir -p "$obj"
 	if [ ! -f "$obj/.config" ] || [ -n "$(find "$@" -newer "$obj/.config")" ]; then
-		make -s -C "$src" ARCH=x86_64 O="$obj" tinyconfig >/dev/null
+		make -s -C "$src" "${make_args[@]}" tinyconfig >/dev/null
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
-		make -s -C "$src" ARCH=x86_64 O="$obj" olddefconfig >/dev/null
+		make -s -C "$src" "${make_args[@]}" olddefconfig >/dev/null
 		# An unpatched tree (a baseline) has no ANON_VMA_LAZY to set.
 		missing=$(cat "$@" | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' | sort -u |
 			{ if [ -e "$src/mm/anon_vma_lazy.c" ]; then cat; else grep -v ANON_VMA_LAZY; fi; } |
 			while read -r opt; do grep -qx "$opt=y" "$obj/.config" || echo "$opt"; done)
 		if [ -n "$missing" ]; then
 			rm -f "$obj/.config"
-			die "not in the x86_64 .config (a dependency is missing): $(echo $missing)"
+			die "not in the $arch .config (a dependency is missing): $(echo $missing)"
 		fi
 	fi
-	if ! make -C "$src" ARCH=x86_64 O="$obj" CC="ccache gcc" -j"$(nproc)" bzImage >"$log" 2>&1; then
+	if ! make -C "$src" "${make_args[@]}" CC="$cc" -j"$(nproc)" "$target" >"$log" 2>&1; then
 		tail -30 "$log"
 		die "kernel build failed, see $log"
 	fi
@@ -168,8 +176,76 @@ boot_x86() {
 	sed -i 's/\r$//' "$log"
 }
 
-# The guests: ARCH is um (User Mode Linux, one CPU) or x86_64 (QEMU, 4
-# vCPUs, two NUMA nodes, THP); KIND is debug, kasan, kcsan (x86_64), bench
+# arm64_initramfs: build/arm64-initramfs.gz, Debian's busybox-static for
+# arm64 and an /init that mounts the host's / over 9p at /host, binds the
+# checkout into place, and runs the guest script named by LAZYRMAP_INIT
+# with busybox's sh: the guest scripts and programs are the host's files,
+# as under UML and x86_64, but the guest's userspace is arm64.
+arm64_initramfs() {
+	local dir=$LAZYRMAP_BUILD/arm64-initramfs out=$LAZYRMAP_BUILD/arm64-initramfs.gz
+	arm64_busybox
+	[ -s "$out" ] && [ "$out" -nt "$LAZYRMAP_TOP/rig/guest/arm64-init" ] &&
+		[ "$out" -nt "$LAZYRMAP_BUILD/arm64-busybox" ] && return 0
+	rm -rf "$dir" && mkdir -p "$dir/bin"
+	cp "$LAZYRMAP_BUILD/arm64-busybox" "$dir/bin/busybox"
+	cp "$LAZYRMAP_TOP/rig/guest/arm64-init" "$dir/init"
+	chmod 755 "$dir/init" "$dir/bin/busybox"
+	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -9) >"$out"
+}
+
+# arm64_busybox: build/arm64-busybox, from Debian's busybox-static:arm64
+# (downloaded, not installed: it would replace the host's busybox).
+arm64_busybox() {
+	local bb=$LAZYRMAP_BUILD/arm64-busybox tmp
+	[ -x "$bb" ] && return 0
+	tmp=$(mktemp -d)
+	if ! (cd "$tmp" && apt-get download busybox-static:arm64 >/dev/null 2>&1); then
+		if [ "$(id -u)" != 0 ]; then
+			rm -rf "$tmp"
+			die "need Debian's busybox-static:arm64: as root, run 'dpkg --add-architecture arm64 && apt-get update', then this again"
+		fi
+		note "adding the arm64 architecture to dpkg, to download busybox-static:arm64"
+		dpkg --add-architecture arm64
+		apt-get update >/dev/null
+		(cd "$tmp" && apt-get download busybox-static:arm64 >/dev/null) ||
+			{ rm -rf "$tmp"; die "apt-get download busybox-static:arm64 failed"; }
+	fi
+	dpkg -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x"
+	cp "$tmp/x/bin/busybox" "$bb"
+	rm -rf "$tmp"
+}
+
+# boot_arm64 KERNEL LOG SWAP ARGS...: the arm64 guest (QEMU virt, TCG, 4
+# vCPUs in two NUMA nodes of 1 GiB), bounded in time. The initramfs runs
+# the script an init=... argument names (passed on as LAZYRMAP_INIT).
+boot_arm64() {
+	local kernel=$1 log=$2 swap=$3 arg args=()
+	shift 3
+	arm64_initramfs
+	for arg in "$@"; do
+		case "$arg" in
+		init=*) args+=("LAZYRMAP_INIT=${arg#init=}") ;;
+		*) args+=("$arg") ;;
+		esac
+	done
+	local disk=()
+	[ -n "$swap" ] && disk=(-drive "file=$swap,if=none,format=raw,id=d0" -device virtio-blk-pci,drive=d0)
+	timeout "${LAZYRMAP_GUEST_TIMEOUT:-3600}" qemu-system-aarch64 -M virt \
+		-accel tcg,thread=multi -cpu max -smp 4 -m 2048M \
+		-object memory-backend-ram,id=m0,size=1024M \
+		-numa node,nodeid=0,cpus=0-1,memdev=m0 \
+		-object memory-backend-ram,id=m1,size=1024M \
+		-numa node,nodeid=1,cpus=2-3,memdev=m1 \
+		-display none -nodefaults -serial stdio -no-reboot \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap \
+		"${disk[@]}" -kernel "$kernel" -initrd "$LAZYRMAP_BUILD/arm64-initramfs.gz" \
+		-append "console=ttyAMA0 rdinit=/init panic=-1 LAZYRMAP_TOP=$LAZYRMAP_TOP ${args[*]}" \
+		</dev/null >"$log" 2>&1 || true
+	sed -i 's/\r$//' "$log"
+}
+
+# The guests: ARCH is um (User Mode Linux, one CPU), x86_64 or arm64 (QEMU,
+# 4 vCPUs, two NUMA nodes, THP); KIND is debug, kasan, kcsan (x86_64), bench
 # (no debug options) or failslab (um).
 guest_configs() {
 	local c=$LAZYRMAP_TOP/rig/configs
@@ -182,7 +258,9 @@ guest_configs() {
 	x86_64/kasan) echo "$c/x86-base.config $c/x86-debug.config $c/x86-kasan.config" ;;
 	x86_64/kcsan) echo "$c/x86-base.config $c/x86-kcsan.config" ;;
 	x86_64/bench) echo "$c/x86-base.config" ;;
-	*) die "no $2 kernel for $1 (um: debug kasan bench failslab; x86_64: debug kasan kcsan bench)" ;;
+	arm64/debug) echo "$c/arm64-base.config $c/arm64-debug.config" ;;
+	arm64/bench) echo "$c/arm64-base.config" ;;
+	*) die "no $2 kernel for $1 (um: debug kasan bench failslab; x86_64: debug kasan kcsan bench; arm64: debug bench)" ;;
 	esac
 }
 
@@ -201,8 +279,13 @@ guest_kernel() {
 		;;
 	x86_64)
 		name=${name:-x86-$kind}
-		build_x86 "$tree" "$LAZYRMAP_BUILD/$name" "${configs[@]}" >&2
+		build_qemu x86_64 "$tree" "$LAZYRMAP_BUILD/$name" "${configs[@]}" >&2
 		echo "$LAZYRMAP_BUILD/$name/arch/x86/boot/bzImage"
+		;;
+	arm64)
+		name=${name:-arm64-$kind}
+		build_qemu arm64 "$tree" "$LAZYRMAP_BUILD/$name" "${configs[@]}" >&2
+		echo "$LAZYRMAP_BUILD/$name/arch/arm64/boot/Image"
 		;;
 	esac
 }
@@ -214,13 +297,14 @@ boot_guest() {
 	case "$arch" in
 	um) boot_uml "$kernel" "$log" ${swap:+ubd0="$swap"} "$@" ;;
 	x86_64) boot_x86 "$kernel" "$log" "$swap" "$@" ;;
+	arm64) boot_arm64 "$kernel" "$log" "$swap" "$@" ;;
 	esac
 }
 
-# The arches a command runs on: --arch um|x86_64|all.
+# The arches a command runs on: --arch um|x86_64|arm64.
 check_arch() {
 	case "$1" in
-	um|x86_64) ;;
-	*) die "--arch wants um or x86_64, not '$1'" ;;
+	um|x86_64|arm64) ;;
+	*) die "--arch wants um, x86_64 or arm64, not '$1'" ;;
 	esac
 }

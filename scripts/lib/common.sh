@@ -37,6 +37,10 @@ LAZYRMAP_USER_PACKAGES=(gcc make cmake pkg-config libcriterion-dev liburcu-dev)
 # What building a kernel from Debian's linux-source-6.12 needs.
 LAZYRMAP_KERNEL_PACKAGES=(linux-source-6.12 xz-utils bc flex bison libelf-dev
 	libssl-dev perl python3 ccache sparse)
+# The arm64 guest: cross compiler and libc for the kernel and the static
+# guest programs, QEMU, cpio for the initramfs (busybox-static:arm64 is
+# downloaded, see rig/kernel.sh).
+LAZYRMAP_ARM64_PACKAGES=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio)
 
 # A pristine 6.12 tree under build/, unpacked once from Debian's tarball.
 kernel_source() {

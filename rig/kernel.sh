@@ -120,6 +120,14 @@ build_qemu() {
 	fi
 }
 
+# What both QEMU guests share: 2 GiB in two NUMA nodes of two vCPUs each,
+# a serial console, no reboot, and the host's / over 9p.
+LAZYRMAP_QEMU_MACHINE=(-m 2048M
+	-object memory-backend-ram,id=m0,size=1024M -numa node,nodeid=0,cpus=0-1,memdev=m0
+	-object memory-backend-ram,id=m1,size=1024M -numa node,nodeid=1,cpus=2-3,memdev=m1
+	-display none -nodefaults -serial stdio -no-reboot
+	-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap)
+
 # x86_accel: "kvm" if a KVM guest boots here, else "tcg". Nested KVM hangs
 # right after the boot loader on some hosts (../shared/notes/qemu.md), so a
 # guest is booted once to find out; the answer is kept until the host
@@ -162,13 +170,7 @@ boot_x86() {
 	local disk=()
 	[ -n "$swap" ] && disk=(-drive "file=$swap,if=virtio,format=raw")
 	timeout "${LAZYRMAP_GUEST_TIMEOUT:-3600}" qemu-system-x86_64 "${cpu[@]}" \
-		-smp 4,sockets=2,cores=2,threads=1 -m 2048M \
-		-object memory-backend-ram,id=m0,size=1024M \
-		-numa node,nodeid=0,cpus=0-1,memdev=m0 \
-		-object memory-backend-ram,id=m1,size=1024M \
-		-numa node,nodeid=1,cpus=2-3,memdev=m1 \
-		-display none -nodefaults -serial stdio -no-reboot \
-		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap \
+		-smp 4,sockets=2,cores=2,threads=1 "${LAZYRMAP_QEMU_MACHINE[@]}" \
 		"${disk[@]}" -kernel "$kernel" \
 		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 rw panic=-1 $*" \
 		</dev/null >"$log" 2>&1 || true
@@ -231,13 +233,7 @@ boot_arm64() {
 	local disk=()
 	[ -n "$swap" ] && disk=(-drive "file=$swap,if=none,format=raw,id=d0" -device virtio-blk-pci,drive=d0)
 	timeout "${LAZYRMAP_GUEST_TIMEOUT:-3600}" qemu-system-aarch64 -M virt \
-		-accel tcg,thread=multi -cpu max -smp 4 -m 2048M \
-		-object memory-backend-ram,id=m0,size=1024M \
-		-numa node,nodeid=0,cpus=0-1,memdev=m0 \
-		-object memory-backend-ram,id=m1,size=1024M \
-		-numa node,nodeid=1,cpus=2-3,memdev=m1 \
-		-display none -nodefaults -serial stdio -no-reboot \
-		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap \
+		-accel tcg,thread=multi -cpu max -smp 4 "${LAZYRMAP_QEMU_MACHINE[@]}" \
 		"${disk[@]}" -kernel "$kernel" -initrd "$LAZYRMAP_BUILD/arm64-initramfs.gz" \
 		-append "console=ttyAMA0 rdinit=/init panic=-1 LAZYRMAP_TOP=$LAZYRMAP_TOP ${args[*]}" \
 		</dev/null >"$log" 2>&1 || true

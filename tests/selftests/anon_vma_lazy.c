@@ -73,6 +73,26 @@ static char *map_anon(int nr)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/*
+ * A child that shares @p's @nr pages and, once a byte comes down @pipes,
+ * checks them for @tag: it exits 0 if all are intact, 2 if not.
+ */
+static pid_t fork_checker(char *p, int nr, int tag, int pipes[2])
+{
+	pid_t child;
+	char go;
+
+	if (pipe(pipes))
+		return -1;
+	child = fork();
+	if (!child) {
+		if (read(pipes[0], &go, 1) != 1)
+			_exit(1);
+		_exit(first_bad(p, nr, tag) == -1 ? 0 : 2);
+	}
+	return child;
+}
+
 static __u64 pagemap_of(char *addr)
 {
 	__u64 entry = 0;
@@ -333,7 +353,7 @@ TEST(move_pages_across_nodes)
 	int nr = 512, i, moved = 0, target, status_nr, pipes[2], status;
 	int *nodes, *where;
 	void **pages;
-	char *p, go;
+	char *p;
 	pid_t child;
 
 	if (access("/sys/devices/system/node/node1", F_OK))
@@ -357,14 +377,8 @@ TEST(move_pages_across_nodes)
 	for (i = 0; i < nr; i++)
 		nodes[i] = target;
 
-	ASSERT_EQ(pipe(pipes), 0);
-	child = fork();
+	child = fork_checker(p, nr, 17, pipes);
 	ASSERT_GE(child, 0);
-	if (!child) {
-		if (read(pipes[0], &go, 1) != 1)
-			_exit(1);
-		_exit(first_bad(p, nr, 17) == -1 ? 0 : 2);
-	}
 	/* Half the pages COWed apart from the child's, half still shared. */
 	fill(p, nr / 2, 18);
 	ASSERT_EQ(syscall(SYS_move_pages, 0, nr, pages, nodes, where,
@@ -555,7 +569,7 @@ TEST(thp_split_after_fork)
 {
 	int nr_pmds = 4, nr = nr_pmds * PMD_BYTES / psize(), status, err;
 	const char *why;
-	char *p = map_thp(nr_pmds, &why), go;
+	char *p = map_thp(nr_pmds, &why);
 	int pipes[2];
 	pid_t child;
 
@@ -564,14 +578,8 @@ TEST(thp_split_after_fork)
 	fill(p, nr, 19);
 	if (anon_huge_kb(getpid(), p, nr_pmds * PMD_BYTES) <= 0)
 		SKIP(return, "no THP was faulted in");
-	ASSERT_EQ(pipe(pipes), 0);
-	child = fork();
+	child = fork_checker(p, nr, 19, pipes);
 	ASSERT_GE(child, 0);
-	if (!child) {
-		if (read(pipes[0], &go, 1) != 1)
-			_exit(1);
-		_exit(first_bad(p, nr, 19) == -1 ? 0 : 2);
-	}
 	err = split_thps(getpid(), p, nr_pmds * PMD_BYTES);
 	if (err) {
 		kill(child, SIGKILL);
@@ -814,7 +822,7 @@ static int swapped_in(char *p, int nr)
 TEST_F_TIMEOUT(swap, memcg_reclaim, 180)
 {
 	int nr = 2048, status, pipes[2];
-	char *lone, *shared, go;
+	char *lone, *shared;
 	char pid[32];
 	pid_t child;
 
@@ -830,14 +838,8 @@ TEST_F_TIMEOUT(swap, memcg_reclaim, 180)
 	ASSERT_NE(shared, NULL);
 	fill(lone, nr, 23);
 	fill(shared, nr, 24);
-	ASSERT_EQ(pipe(pipes), 0);
-	child = fork();
+	child = fork_checker(shared, nr, 24, pipes);
 	ASSERT_GE(child, 0);
-	if (!child) {
-		if (read(pipes[0], &go, 1) != 1)
-			_exit(1);
-		_exit(first_bad(shared, nr, 24) == -1 ? 0 : 2);
-	}
 	/* Ask for more than there is: everything reclaimable goes. */
 	write_file(CG_TEST "/memory.reclaim", "64M");
 	EXPECT_GT(swapped_in(lone, nr), nr / 2);

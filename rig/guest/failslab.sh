@@ -37,7 +37,7 @@ echo 1 > /sys/kernel/mm/ksm/run
 ksmd=$(grep -l '^ksmd$' /proc/[0-9]*/comm | cut -d/ -f3)
 
 # Nothing of the workload left: ksmd has dropped its records of the exited
-# processes (two full scans), RCU has freed the lazy roots.
+# processes (two full scans); slabs waits for RCU to free the lazy roots.
 settle() {
 	scans=$(cat /sys/kernel/mm/ksm/full_scans)
 	i=0
@@ -46,14 +46,14 @@ settle() {
 		i=$((i + 1))
 	done
 	echo 3 > /proc/sys/vm/drop_caches
-	sleep 1
 }
 
-# Read by one process, with no other running: a pipeline's stages would
-# count each other's rmap objects, or not, as they happen to run.
+# Read by one process that waits in itself for the counts to hold still: a
+# pipeline's stages would count each other's rmap objects, or not, as they
+# happen to run, and a process that has just exited (settle's sleep) still
+# has its lazy roots counted until their RCU grace period ends.
 slabs() {
-	grep -E '^(anon_vma_lazy|anon_vma|anon_vma_chain) ' /proc/slabinfo >/tmp/slabs
-	while read -r name active rest; do echo "$name $active"; done </tmp/slabs
+	$P slabs || echo "LAZYRMAP-FAIL slabs"
 }
 
 # slab_check LABEL CACHE BEFORE: compare with now, settling again (up to

@@ -19,15 +19,20 @@ mapfile -t patches < <(ls "$LAZYRMAP_TOP"/kernel-glue/patches/*.patch "$LAZYRMAP
 # Accepted on purpose, and only where named:
 # - FILE_PATH_CHANGES: every file the series adds falls under an F: line
 #   of MAINTAINERS (mm/, tools/testing/vma/, Documentation/, and the
-#   entry patch 4 adds for include/linux/anon_vma_handle.h).
+#   entry patch 5 adds for include/linux/anon_vma_handle.h).
 # - The carve moves rmap.c's anon_vma code verbatim, its BUG_ON()s and
 #   spacing included, so that `git show --color-moved` shows a pure move.
+# - UNKNOWN_COMMIT_ID: patch 1 and the cover letter name mainline commits
+#   (the fix patch 1 backports, and what it fixes); Debian's 6.12 source
+#   has no git history to find them in.
 # - tools/testing/vma declares VMA_ITERATOR() before the vma_merge_struct
 #   that points at it, as every test in that file does.
 accepted() {
 	case "$(basename "$1")" in
 	*-mm-move-the-anon_vma-code-out-of-rmap.c-*)
 		echo FILE_PATH_CHANGES,AVOID_BUG,LINE_SPACING,PARENTHESIS_ALIGNMENT,SPACING ;;
+	*-fs-proc-fix-KPF_KSM-reported-for-all-anonymous-pages.patch|0000-cover-letter.patch)
+		echo FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID ;;
 	*-tools-testing-vma-add-tests-of-lazy-VMAs.patch)
 		echo FILE_PATH_CHANGES,LINE_SPACING ;;
 	*) echo FILE_PATH_CHANGES ;;

@@ -255,8 +255,9 @@ guest_configs() {
 	x86_64/kcsan) echo "$c/x86-base.config $c/x86-kcsan.config" ;;
 	x86_64/bench) echo "$c/x86-base.config" ;;
 	arm64/debug) echo "$c/arm64-base.config $c/arm64-debug.config" ;;
+	arm64/kcsan) echo "$c/arm64-base.config $c/arm64-kcsan.config" ;;
 	arm64/bench) echo "$c/arm64-base.config" ;;
-	*) die "no $2 kernel for $1 (um: debug kasan bench failslab; x86_64: debug kasan kcsan bench; arm64: debug bench)" ;;
+	*) die "no $2 kernel for $1 (um: debug kasan bench failslab; x86_64: debug kasan kcsan bench; arm64: debug kcsan bench)" ;;
 	esac
 }
 

@@ -253,11 +253,13 @@ guest_configs() {
 	x86_64/debug) echo "$c/x86-base.config $c/x86-debug.config" ;;
 	x86_64/kasan) echo "$c/x86-base.config $c/x86-debug.config $c/x86-kasan.config" ;;
 	x86_64/kcsan) echo "$c/x86-base.config $c/x86-kcsan.config" ;;
+	x86_64/kcsan-strict) echo "$c/x86-base.config $c/x86-kcsan.config $c/kcsan-strict.config" ;;
 	x86_64/bench) echo "$c/x86-base.config" ;;
 	arm64/debug) echo "$c/arm64-base.config $c/arm64-debug.config" ;;
 	arm64/kcsan) echo "$c/arm64-base.config $c/arm64-kcsan.config" ;;
+	arm64/kcsan-strict) echo "$c/arm64-base.config $c/arm64-kcsan.config $c/kcsan-strict.config" ;;
 	arm64/bench) echo "$c/arm64-base.config" ;;
-	*) die "no $2 kernel for $1 (um: debug kasan bench failslab; x86_64: debug kasan kcsan bench; arm64: debug kcsan bench)" ;;
+	*) die "no $2 kernel for $1 (um: debug kasan bench failslab; x86_64: debug kasan kcsan kcsan-strict bench; arm64: debug kcsan kcsan-strict bench)" ;;
 	esac
 }
 

@@ -7,6 +7,9 @@
  *   bench slab-nofork LABEL N        slab objects N faulted VMAs add
  *   bench slab-zygote LABEL P C K    a parent with P faulted VMAs forks C
  *                                    children that each fault K VMAs more
+ *   bench slab-forkexec LABEL P C K  a parent with P faulted VMAs forks C
+ *                                    children that each exec this program
+ *                                    at once and fault K VMAs in it
  *   bench slab-shell LABEL CMD...    the peak of each cache's objects above
  *                                    the start while CMD runs (sampled every
  *                                    10 ms), and what is left when it ended
@@ -134,6 +137,58 @@ static int slab_zygote(const char *label, int p, int c, int k)
 	settle_rcu();
 	read_slabs(&after);
 	print_delta(label, "zygote", &before, &after);
+	for (i = 0; i < c; i++)
+		if (write(go[1], "g", 1) != 1)
+			return 2;
+	for (i = 0; i < c; i++)
+		waitpid(kids[i], NULL, 0);
+	return 0;
+}
+
+/* The exec'd child of slab-forkexec: @k VMAs, then wait for the parent. */
+static int hold(int k, int ready, int go)
+{
+	char byte;
+
+	fault_vmas(k);
+	if (write(ready, "r", 1) != 1 || read(go, &byte, 1) != 1)
+		return 1;
+	return 0;
+}
+
+/*
+ * The fork+exec workload: what the parent's P VMAs cost once children
+ * that shared them have exec'd (nothing of them is shared any more), with
+ * the children alive, each with K VMAs of its own.
+ */
+static int slab_forkexec(const char *label, int p, int c, int k)
+{
+	struct slab_count before, after;
+	char ks[16], rs[16], gs[16], byte;
+	int ready[2], go[2], i;
+	pid_t *kids = calloc(c, sizeof(*kids));
+
+	if (!kids || pipe(ready) || pipe(go))
+		return 2;
+	snprintf(ks, sizeof(ks), "%d", k);
+	snprintf(rs, sizeof(rs), "%d", ready[1]);
+	snprintf(gs, sizeof(gs), "%d", go[0]);
+	settle_rcu();
+	read_slabs(&before);
+	fault_vmas(p);
+	for (i = 0; i < c; i++) {
+		kids[i] = fork();
+		if (!kids[i]) {
+			execl("/proc/self/exe", "bench", "hold", ks, rs, gs, (char *)NULL);
+			_exit(3);
+		}
+	}
+	for (i = 0; i < c; i++)
+		if (read(ready[0], &byte, 1) != 1)
+			return 2;
+	settle_rcu();
+	read_slabs(&after);
+	print_delta(label, "forkexec", &before, &after);
 	for (i = 0; i < c; i++)
 		if (write(go[1], "g", 1) != 1)
 			return 2;
@@ -529,6 +584,11 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "slab-zygote"))
 		return slab_zygote(argv[2], atoi(argv[3]), atoi(argv[4]),
 				   atoi(argv[5]));
+	if (argc == 6 && !strcmp(argv[1], "slab-forkexec"))
+		return slab_forkexec(argv[2], atoi(argv[3]), atoi(argv[4]),
+				     atoi(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "hold"))
+		return hold(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "time"))
 		return timing(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc >= 4 && !strcmp(argv[1], "slab-shell"))

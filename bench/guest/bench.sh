@@ -27,6 +27,8 @@ if [ "$LAZYRMAP_PART" = slab ]; then
 		sleep 1
 		$B slab-zygote $label 1000 20 100 || echo "LAZYRMAP-FAIL slab-zygote $label"
 		sleep 1
+		$B slab-forkexec $label 1000 20 10 || echo "LAZYRMAP-FAIL slab-forkexec $label"
+		sleep 1
 		shell_work $label
 		sleep 1
 		shell_work $label

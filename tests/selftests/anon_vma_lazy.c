@@ -621,6 +621,62 @@ TEST(thp_split_unshared)
 	munmap(p, nr_pmds * PMD_BYTES);
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
+/*
+ * Small pages collapsed into a THP (MADV_COLLAPSE takes the rmap lock of
+ * the VMA and names the new folio from it), then shared with a child and
+ * written on both sides (COW of a PMD-mapped THP), then, the child gone,
+ * paged out (the walk unmaps the THP's remaining mappings) and read back.
+ */
+TEST_F_TIMEOUT(swap, thp_collapse_cow_and_pageout, 180)
+{
+	int nr_pmds = 2, nr = nr_pmds * PMD_BYTES / psize(), swapped = 0, i;
+	size_t len = nr_pmds * PMD_BYTES;
+	int pipes[2], status;
+	const char *why;
+	char *p = map_thp(nr_pmds, &why);
+	pid_t child;
+
+	if (!p)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(madvise(p, len, MADV_NOHUGEPAGE), 0);
+	fill(p, nr, 23);
+	ASSERT_EQ(anon_huge_kb(getpid(), p, len), 0);
+	ASSERT_EQ(madvise(p, len, MADV_HUGEPAGE), 0);
+	if (madvise(p, len, MADV_COLLAPSE))
+		SKIP(return, "MADV_COLLAPSE: %s", strerror(errno));
+	ASSERT_EQ(anon_huge_kb(getpid(), p, len), len / 1024);
+	ASSERT_EQ(first_bad(p, nr, 23), -1);
+
+	child = fork_checker(p, nr, 23, pipes);
+	ASSERT_GE(child, 0);
+	/* The parent's writes to the first half stay its own. */
+	fill(p, nr / 2, 24);
+	ASSERT_EQ(write(pipes[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	close(pipes[0]);
+	close(pipes[1]);
+	ASSERT_EQ(bad_in(p, 0, nr / 2, 24), -1);
+	ASSERT_EQ(bad_in(p, nr / 2, nr, 23), -1);
+
+	if (madvise(p, len, MADV_PAGEOUT))
+		SKIP(return, "MADV_PAGEOUT: %s", strerror(errno));
+	for (i = 0; i < nr; i++)
+		swapped += !!(pagemap_of(p + i * psize()) & PM_SWAP);
+	if (!swapped && !has_swap())
+		SKIP(return, "no swap device");
+	/* The half never written after the fork is the collapsed THP's. */
+	for (i = nr / 2; i < nr; i++)
+		EXPECT_TRUE(pagemap_of(p + i * psize()) & PM_SWAP);
+	ASSERT_EQ(bad_in(p, 0, nr / 2, 24), -1);
+	ASSERT_EQ(bad_in(p, nr / 2, nr, 23), -1);
+	munmap(p, len);
+}
+
 /*
  * KSM merges identical pages (a merge rewrites their rmap) and unmerges
  * them. ksmd is made to scan fast while a test waits, then put back as it

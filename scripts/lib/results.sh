@@ -24,7 +24,7 @@ results_section() {
 		print "<!-- end " n " -->"
 	}
 	BEGIN { split(order, o, " "); for (i in o) rank[o[i]] = i }
-	/^<!-- begin [a-z-]+ -->$/ {
+	/^<!-- begin [a-z0-9-]+ -->$/ {
 		cur = $3
 		# A missing section goes in before the first one ranked after it.
 		if (!done && rank[cur] > rank[name]) { emit(name, file); print ""; done = 1 }
@@ -32,7 +32,7 @@ results_section() {
 		if (cur == "notes") { emit("notes", notes); skip = 1; next }
 		print; next
 	}
-	/^<!-- end [a-z-]+ -->$/ { if (skip) { skip = 0; next } print; next }
+	/^<!-- end [a-z0-9-]+ -->$/ { if (skip) { skip = 0; next } print; next }
 	!skip { print }
 	END {
 		if (!done) { print ""; emit(name, file) }

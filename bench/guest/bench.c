@@ -110,42 +110,7 @@ static int slab_nofork(const char *label, int n)
 	return 0;
 }
 
-static int slab_zygote(const char *label, int p, int c, int k)
-{
-	struct slab_count before, after;
-	int ready[2], go[2], i;
-	pid_t *kids = calloc(c, sizeof(*kids));
-	char byte;
-
-	if (!kids || pipe(ready) || pipe(go))
-		return 2;
-	settle_rcu();
-	read_slabs(&before);
-	fault_vmas(p);
-	for (i = 0; i < c; i++) {
-		kids[i] = fork();
-		if (!kids[i]) {
-			fault_vmas(k);
-			if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
-				_exit(1);
-			_exit(0);
-		}
-	}
-	for (i = 0; i < c; i++)
-		if (read(ready[0], &byte, 1) != 1)
-			return 2;
-	settle_rcu();
-	read_slabs(&after);
-	print_delta(label, "zygote", &before, &after);
-	for (i = 0; i < c; i++)
-		if (write(go[1], "g", 1) != 1)
-			return 2;
-	for (i = 0; i < c; i++)
-		waitpid(kids[i], NULL, 0);
-	return 0;
-}
-
-/* The exec'd child of slab-forkexec: @k VMAs, then wait for the parent. */
+/* A child of slab-children: @k VMAs of its own, then wait for the parent. */
 static int hold(int k, int ready, int go)
 {
 	char byte;
@@ -157,16 +122,20 @@ static int hold(int k, int ready, int go)
 }
 
 /*
- * The fork+exec workload: what the parent's P VMAs cost once children
- * that shared them have exec'd (nothing of them is shared any more), with
- * the children alive, each with K VMAs of its own.
+ * A parent with @p faulted VMAs forks @c children that each fault @k VMAs
+ * of their own, and counts the slab objects added with all of them alive.
+ * zygote: the children keep the parent's memory. forkexec: each execs
+ * this program at once ("hold"), so nothing of the parent's is shared
+ * any more and what is left is what the fork cost.
  */
-static int slab_forkexec(const char *label, int p, int c, int k)
+static int slab_children(const char *label, const char *scenario,
+			 int p, int c, int k)
 {
 	struct slab_count before, after;
 	char ks[16], rs[16], gs[16], byte;
 	int ready[2], go[2], i;
 	pid_t *kids = calloc(c, sizeof(*kids));
+	int exec_self = !strcmp(scenario, "forkexec");
 
 	if (!kids || pipe(ready) || pipe(go))
 		return 2;
@@ -179,8 +148,12 @@ static int slab_forkexec(const char *label, int p, int c, int k)
 	for (i = 0; i < c; i++) {
 		kids[i] = fork();
 		if (!kids[i]) {
-			execl("/proc/self/exe", "bench", "hold", ks, rs, gs, (char *)NULL);
-			_exit(3);
+			if (exec_self) {
+				execl("/proc/self/exe", "bench", "hold", ks, rs, gs,
+				      (char *)NULL);
+				_exit(3);
+			}
+			_exit(hold(k, ready[1], go[0]));
 		}
 	}
 	for (i = 0; i < c; i++)
@@ -188,7 +161,7 @@ static int slab_forkexec(const char *label, int p, int c, int k)
 			return 2;
 	settle_rcu();
 	read_slabs(&after);
-	print_delta(label, "forkexec", &before, &after);
+	print_delta(label, scenario, &before, &after);
 	for (i = 0; i < c; i++)
 		if (write(go[1], "g", 1) != 1)
 			return 2;
@@ -581,12 +554,10 @@ int main(int argc, char **argv)
 	psz = sysconf(_SC_PAGESIZE);
 	if (argc == 4 && !strcmp(argv[1], "slab-nofork"))
 		return slab_nofork(argv[2], atoi(argv[3]));
-	if (argc == 6 && !strcmp(argv[1], "slab-zygote"))
-		return slab_zygote(argv[2], atoi(argv[3]), atoi(argv[4]),
-				   atoi(argv[5]));
-	if (argc == 6 && !strcmp(argv[1], "slab-forkexec"))
-		return slab_forkexec(argv[2], atoi(argv[3]), atoi(argv[4]),
-				     atoi(argv[5]));
+	if (argc == 6 && (!strcmp(argv[1], "slab-zygote") ||
+			  !strcmp(argv[1], "slab-forkexec")))
+		return slab_children(argv[2], argv[1] + strlen("slab-"),
+				     atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "time"))

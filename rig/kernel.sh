@@ -21,6 +21,15 @@ patched_tree() {
 		sed 's/^/    /'
 }
 
+# kbuild_for ARCH: set make_args and cc for a kernel build for ARCH (um,
+# x86_64, arm64; arm64 is cross-compiled with Debian's aarch64-linux-gnu-).
+kbuild_for() {
+	case "$1" in
+	arm64) make_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) cc="ccache aarch64-linux-gnu-gcc" ;;
+	*) make_args=(ARCH="$1") cc="ccache gcc" ;;
+	esac
+}
+
 # build_uml SRC OBJ FRAGMENT...: configure OBJ from defconfig plus the
 # fragments (again only when they changed) and build it with ccache.
 build_uml() {
@@ -91,14 +100,11 @@ check_guest() {
 # (configured again only when they changed), with ccache; every =y of the
 # fragments must reach .config.
 build_qemu() {
-	local arch=$1 src=$2 obj=$3 log missing
+	local arch=$1 src=$2 obj=$3 log missing make_args cc target=bzImage
 	shift 3
-	local make_args=(ARCH="$arch" O="$obj") cc="ccache gcc" target=bzImage
-	if [ "$arch" = arm64 ]; then
-		make_args+=(CROSS_COMPILE=aarch64-linux-gnu-)
-		cc="ccache aarch64-linux-gnu-gcc"
-		target=Image
-	fi
+	kbuild_for "$arch"
+	make_args+=(O="$obj")
+	[ "$arch" = arm64 ] && target=Image
 	log=$obj.log
 	mkdir -p "$obj"
 	if [ ! -f "$obj/.config" ] || [ -n "$(find "$@" -newer "$obj/.config")" ]; then

@@ -15,12 +15,11 @@ if [ "${1:-}" = --arch ]; then
 	arch=${2:?--arch needs um or arm64}
 fi
 case "$arch" in
-um) make_args=(ARCH=um) cc="ccache gcc" ;;
-arm64)
-	need_packages "${LAZYRMAP_ARM64_PACKAGES[@]}" sparse
-	make_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) cc="ccache aarch64-linux-gnu-gcc" ;;
+um) ;;
+arm64) need_packages "${LAZYRMAP_ARM64_PACKAGES[@]}" sparse ;;
 *) die "--arch wants um or arm64, not '$arch'" ;;
 esac
+kbuild_for "$arch"
 src=$LAZYRMAP_LAZY_TREE
 [ -f "$src/mm/anon_vma_lazy.c" ] || die "$src has no series applied (kernel-glue/apply)"
 obj=$LAZYRMAP_BUILD/kobj-$arch

@@ -22,8 +22,8 @@ mapfile -t patches < <(ls "$LAZYRMAP_TOP"/kernel-glue/patches/*.patch "$LAZYRMAP
 #   entry patch 5 adds for include/linux/anon_vma_handle.h).
 # - The carve moves rmap.c's anon_vma code verbatim, its BUG_ON()s and
 #   spacing included, so that `git show --color-moved` shows a pure move.
-# - UNKNOWN_COMMIT_ID: patch 1 and the cover letter name mainline commits
-#   (the fix patch 1 backports, and what it fixes); Debian's 6.12 source
+# - UNKNOWN_COMMIT_ID: patch 2 and the cover letter name mainline commits
+#   (the fix patch 2 backports, and what it fixes); Debian's 6.12 source
 #   has no git history to find them in.
 # - tools/testing/vma declares VMA_ITERATOR() before the vma_merge_struct
 #   that points at it, as every test in that file does.

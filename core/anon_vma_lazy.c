@@ -120,6 +120,11 @@ subsys_initcall(anon_vma_lazy_sysctl_init);
 
 int __init anon_vma_lazy_init(void)
 {
+	struct kmem_cache_args args = {
+		.align = __alignof__(struct anon_vma_lazy),
+		.freeptr_offset = offsetof(struct anon_vma_lazy, freeptr),
+		.use_freeptr_offset = true,
+	};
 	unsigned int i;
 
 	/* The low three bits of folio->mapping carry the lazy encoding. */
@@ -130,9 +135,13 @@ int __init anon_vma_lazy_init(void)
 	/*
 	 * Typesafe, as anon_vma: a folio may name a root long after the root
 	 * went, and a walker must be able to find that out from its refcount.
+	 * The free pointer goes where the VMA list was, so that a root stays
+	 * 32 bytes.
 	 */
-	anon_vma_lazy_cachep = KMEM_CACHE(anon_vma_lazy, SLAB_TYPESAFE_BY_RCU |
-					  SLAB_PANIC | SLAB_ACCOUNT);
+	anon_vma_lazy_cachep = kmem_cache_create("anon_vma_lazy",
+						 sizeof(struct anon_vma_lazy),
+						 &args, SLAB_TYPESAFE_BY_RCU |
+						 SLAB_PANIC | SLAB_ACCOUNT);
 	if (!anon_vma_lazy_cachep)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(anon_vma_lazy_locks); i++)

@@ -5,7 +5,8 @@
  * and the argument that the walk is complete.
  *
  * A lazy root stands for one VMA's worth of anonymous memory in one mm, and
- * is shared by every VMA that split, merge or a move makes from it. It lists
+ * is shared by every VMA that split, merge or a move makes from it, and by
+ * a few neighbours that first fault beside it. It lists
  * those VMAs through their (otherwise unused) vma->anon_vma_chain, and the
  * walk addresses a folio in each of them from the VMA's own vm_start and
  * vm_pgoff, exactly as the anon_vma interval tree does. Fork is the only
@@ -27,6 +28,12 @@ struct anon_vma_lazy {
 	union {
 		struct list_head vmas;
 		struct rcu_head rcu;
+		/*
+		 * The slab's free pointer, here rather than after the object
+		 * (which would make it 40 bytes): a stale reader only ever
+		 * tries the refcount of a freed root, never reads this.
+		 */
+		freeptr_t freeptr;
 	};
 };
 
@@ -88,7 +95,16 @@ static inline void folio_set_anon_vma_lazy(struct folio *folio,
 		   ((unsigned long)root | FOLIO_MAPPING_ANON_VMA_LAZY));
 }
 
+/*
+ * How many VMAs may share a root by faulting beside it without being able
+ * to merge (split and mremap add VMAs to a root beyond this): each walk of
+ * their folios skips the others with a subtraction.
+ */
+#define ANON_VMA_LAZY_SHARE_MAX	4
+
 /* The first anonymous fault, and the states that follow it. */
+struct anon_vma_lazy *anon_vma_lazy_shareable(const struct vm_area_struct *near,
+					      const struct vm_area_struct *vma);
 int anon_vma_lazy_prepare(struct vm_area_struct *vma,
 			  struct anon_vma_lazy *reuse);
 int anon_vma_lazy_clone(struct vm_area_struct *dst, struct vm_area_struct *src);

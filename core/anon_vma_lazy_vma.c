@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ANON_VMA_LAZY: the VMAs on a lazy root. The first anonymous fault gives a
- * VMA a root (its neighbour's, if they may merge later); split, mremap()'s
+ * VMA a root (its neighbour's, if they may merge later or the root has
+ * room); split, mremap()'s
  * copy_vma() and merge put the new VMA on the same root, unlink takes it
  * off; two VMAs merge only where their folios resolve the same way after.
  */
@@ -59,6 +60,28 @@ int anon_vma_lazy_prepare(struct vm_area_struct *vma,
 	if (unlikely(allocated))
 		anon_vma_lazy_put(allocated);
 	return 0;
+}
+
+/*
+ * A neighbour's root that @vma may share although the two will never merge
+ * (another mapping base, other flags or policy): one root fewer, for one
+ * more VMA that each walk of their folios skips with a subtraction. Only
+ * up to ANON_VMA_LAZY_SHARE_MAX VMAs share a root that way. The count is
+ * read without the root lock: faults racing for one root may take it a
+ * few over, which bounds the walk a little less tightly and breaks nothing.
+ * anon_vma_lazy_prepare() finds out under the lock whether the root was
+ * upgraded meanwhile.
+ */
+struct anon_vma_lazy *anon_vma_lazy_shareable(const struct vm_area_struct *near,
+					      const struct vm_area_struct *vma)
+{
+	struct anon_vma_lazy *root = anon_vma_handle_to_lazy(vma_anon_vma_handle(near));
+
+	if (!root || near->vm_mm != vma->vm_mm)
+		return NULL;
+	if (READ_ONCE(root->nr_vmas) >= ANON_VMA_LAZY_SHARE_MAX)
+		return NULL;
+	return root;
 }
 
 /*

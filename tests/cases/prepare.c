@@ -58,6 +58,52 @@ LT_CASE(prepare_reuses_neighbour_root)
 		LT_EQ(t, lt_live(t, "anon_vma_lazy"), 1);
 }
 
+LT_CASE(shareable_offers_a_root_with_room_to_any_vma_of_the_mm)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *a = lt_vma(t, mm, LT_PAGE(50), LT_PAGE(60));
+	struct anon_vma_lazy *root = lt_fault(t, a);
+	struct vm_area_struct *vma, *near = a;
+	unsigned int i;
+
+	/* Never mergeable with a (another base), yet they may share. */
+	for (i = 1; i < ANON_VMA_LAZY_SHARE_MAX; i++) {
+		vma = lt_vma(t, mm, LT_PAGE(100 * i), LT_PAGE(100 * i + 4));
+		vma->vm_pgoff += 7 * i;
+		LT_NULL(t, anon_vma_lazy_reusable(near, vma));
+		LT_PTR_EQ(t, anon_vma_lazy_shareable(near, vma), root);
+		mmap_read_lock(mm);
+		LT_EQ(t, anon_vma_lazy_prepare(vma, root), 0);
+		mmap_read_unlock(mm);
+		LT_PTR_EQ(t, anon_vma_handle_to_lazy(vma_anon_vma_handle(vma)), root);
+		near = vma;
+	}
+	LT_EQ(t, root->nr_vmas, ANON_VMA_LAZY_SHARE_MAX);
+	LT_EQ(t, refcount_read(&root->refcount), ANON_VMA_LAZY_SHARE_MAX);
+	if (lt_can(t, LT_CAP_COUNT_SLAB))
+		LT_EQ(t, lt_live(t, "anon_vma_lazy"), 1);
+	/* Full: the next VMA gets a root of its own. */
+	vma = lt_vma(t, mm, LT_PAGE(900), LT_PAGE(904));
+	LT_NULL(t, anon_vma_lazy_shareable(near, vma));
+	LT_TRUE(t, lt_fault(t, vma) != root);
+}
+
+LT_CASE(shareable_refuses_other_mm_and_non_lazy_neighbours)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *a = lt_vma(t, mm, LT_PAGE(50), LT_PAGE(60));
+	struct vm_area_struct *b = lt_vma(t, mm, LT_PAGE(60), LT_PAGE(64));
+	struct vm_area_struct *other = lt_vma(t, lt_mm(t), LT_PAGE(60), LT_PAGE(64));
+
+	LT_NULL(t, anon_vma_lazy_shareable(a, b));
+	lt_fault(t, a);
+	LT_NULL(t, anon_vma_lazy_shareable(a, other));
+	mmap_write_lock(mm);
+	LT_EQ(t, anon_vma_lazy_upgrade_vma(a, ANON_VMA_LAZY_UPGRADE_FORK), 0);
+	mmap_write_unlock(mm);
+	LT_NULL(t, anon_vma_lazy_shareable(a, b));
+}
+
 LT_CASE(reusable_refuses_other_base)
 {
 	struct mm_struct *mm = lt_mm(t);

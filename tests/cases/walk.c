@@ -183,6 +183,58 @@ LT_CASE(walk_finds_moved_vma_on_same_root)
 	lt_unmap(folio);
 }
 
+LT_CASE(walk_of_a_shared_root_finds_each_folio_in_its_own_vma)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *a = lt_vma(t, mm, LT_PAGE(300), LT_PAGE(310));
+	struct vm_area_struct *b = lt_vma(t, mm, LT_PAGE(500), LT_PAGE(510));
+	struct vm_area_struct *c = lt_vma(t, mm, LT_PAGE(700), LT_PAGE(710));
+	struct anon_vma_lazy *root = lt_fault(t, a);
+	struct folio *fa = lt_folio(t, 0), *fb = lt_folio(t, 0);
+	struct folio *fc = lt_folio(t, 0);
+	struct lt_visits visits = {};
+
+	/* b and c share a's root; c's pgoffs overlap a's (another base). */
+	c->vm_pgoff = 305;
+	mmap_read_lock(mm);
+	LT_EQ(t, anon_vma_lazy_prepare(b, anon_vma_lazy_shareable(a, b)), 0);
+	LT_EQ(t, anon_vma_lazy_prepare(c, anon_vma_lazy_shareable(b, c)), 0);
+	mmap_read_unlock(mm);
+	LT_EQ(t, root->nr_vmas, 3);
+	lt_map(t, fa, a, LT_PAGE(307));
+	lt_map(t, fb, b, LT_PAGE(502));
+	lt_map(t, fc, c, LT_PAGE(701));
+
+	/* Disjoint pgoffs: the one mapping, exactly. */
+	lt_walk(fb, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 1);
+	LT_PTR_EQ(t, visits.vma[0], b);
+	LT_EQ(t, visits.address[0], LT_PAGE(502));
+
+	/*
+	 * Overlapping pgoffs: each folio is visited where it is mapped, and
+	 * at the other VMA's address for its index, where rmap_one() finds
+	 * no pte of it, as in an anon_vma whose tree holds an mremap()ed VMA.
+	 */
+	memset(&visits, 0, sizeof(visits));
+	lt_walk(fc, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 2);
+	LT_PTR_EQ(t, visits.vma[0], a);
+	LT_EQ(t, visits.address[0], LT_PAGE(306));
+	LT_PTR_EQ(t, visits.vma[1], c);
+	LT_EQ(t, visits.address[1], LT_PAGE(701));
+	memset(&visits, 0, sizeof(visits));
+	lt_walk(fa, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 2);
+	LT_PTR_EQ(t, visits.vma[0], a);
+	LT_EQ(t, visits.address[0], LT_PAGE(307));
+	LT_PTR_EQ(t, visits.vma[1], c);
+	LT_EQ(t, visits.address[1], LT_PAGE(702));
+	lt_unmap(fa);
+	lt_unmap(fb);
+	lt_unmap(fc);
+}
+
 LT_CASE(locked_walk_uses_the_callers_lock)
 {
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(300), LT_PAGE(310));

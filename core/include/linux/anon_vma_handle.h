@@ -280,8 +280,9 @@ anon_vma_lazy_reusable(const struct vm_area_struct *near,
 /*
  * May VMAs with trees @a and @b become one? Only when every folio would be
  * found the same way afterwards. As in is_mergeable_anon_vma(), @vma, if
- * given, is the existing neighbour, whose handle is @b. A shared lazy root
- * implies a shared mapping base: merge already demands continuous pgoff.
+ * given, is the existing neighbour, whose handle is @b. VMAs of other
+ * mapping bases may share a lazy root, but merge already demands continuous
+ * pgoff, and so one base.
  */
 static inline bool anon_vma_handle_mergeable(anon_vma_handle_t a,
 					     anon_vma_handle_t b,

@@ -44,6 +44,8 @@ struct kmem_cache {
 	unsigned int align;
 	slab_flags_t flags;
 	void (*ctor)(void *obj);
+	/* Where a free overwrites the object with the freelist, or -1. */
+	int freeptr_offset;
 	long live;
 	unsigned long allocs;
 	/*
@@ -77,11 +79,24 @@ static unsigned long fail_countdown;
 static unsigned long fail_run, fail_more;
 static unsigned long failures;
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
-				     unsigned int align, slab_flags_t flags,
-				     void (*ctor)(void *))
+struct kmem_cache *__kmem_cache_create_args(const char *name,
+					    unsigned int size,
+					    struct kmem_cache_args *args,
+					    slab_flags_t flags)
 {
 	struct kmem_cache *cachep = shim_kmem_cache_find(name);
+	unsigned int align = args->align;
+
+	/* What SLUB refuses: a free pointer outside, unaligned, or not needed. */
+	if (args->use_freeptr_offset &&
+	    (args->freeptr_offset > size - sizeof(freeptr_t) ||
+	     !(flags & SLAB_TYPESAFE_BY_RCU) ||
+	     args->freeptr_offset % sizeof(freeptr_t) || args->ctor)) {
+		WARN(1, "kmem_cache_create %s: bad freeptr_offset %u\n",
+		     name, args->freeptr_offset);
+		BUG_ON(flags & SLAB_PANIC);
+		return NULL;
+	}
 
 	/* A test process may initialise twice; a cache is created once. */
 	if (cachep)
@@ -95,7 +110,9 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	cachep->size = size;
 	cachep->align = align < sizeof(void *) ? sizeof(void *) : align;
 	cachep->flags = flags;
-	cachep->ctor = ctor;
+	cachep->ctor = args->ctor;
+	cachep->freeptr_offset = args->use_freeptr_offset ?
+				 (int)args->freeptr_offset : -1;
 	cachep->seed = nr_caches;
 	pthread_mutex_init(&cachep->lock, NULL);
 	return cachep;
@@ -207,6 +224,10 @@ void kmem_cache_free(struct kmem_cache *cachep, void *obj)
 		free(obj);
 		return;
 	}
+	/* SLUB links the free object through this word at once. */
+	if (cachep->freeptr_offset >= 0)
+		memset((char *)obj + cachep->freeptr_offset, 0x6b,
+		       sizeof(freeptr_t));
 	pthread_mutex_lock(&cachep->lock);
 	if (cachep->nr_recycled == cachep->max_recycled) {
 		size_t max = cachep->max_recycled ? 2 * cachep->max_recycled : 64;

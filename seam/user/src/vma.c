@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The userspace stand-in for find_mergeable_anon_vma() of mm/vma.c: the
- * neighbours of a VMA come from the model's list, not a maple tree, and
- * whether one's anon_vma (or lazy root) can serve is decided by the tree's
- * own anon_vma_compatible() and reusable_anon_vma() (vma-helpers.h,
- * generated from the patched mm/vma.c). mm/vma.c itself, with the series'
+ * The userspace stand-ins for find_mergeable_anon_vma() and
+ * find_shareable_lazy_root() of mm/vma.c: the neighbours of a VMA come from
+ * the model's list, not a maple tree, and whether one's anon_vma (or lazy
+ * root) can serve is decided by the tree's own anon_vma_compatible() and
+ * reusable_anon_vma() (vma-helpers.h, generated from the patched mm/vma.c)
+ * and by the core's anon_vma_lazy_shareable(). mm/vma.c itself, with the series'
  * merge rules, is tested by tools/testing/vma.
  */
 #include "anon_vma_lazy_internal.h"
@@ -36,4 +37,17 @@ struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
 		anon_vma = reusable_anon_vma(prev, prev, vma);
 	}
 	return anon_vma;
+}
+
+/* The stand-in for find_shareable_lazy_root() of mm/vma.c, as above. */
+struct anon_vma_lazy *find_shareable_lazy_root(struct vm_area_struct *vma)
+{
+	struct list_head *head = &vma->vm_mm->mmap;
+	struct anon_vma_lazy *root = NULL;
+
+	if (vma->vm_list.next != head)
+		root = anon_vma_lazy_shareable(list_next_entry(vma, vm_list), vma);
+	if (!root && vma->vm_list.prev != head)
+		root = anon_vma_lazy_shareable(list_prev_entry(vma, vm_list), vma);
+	return root;
 }

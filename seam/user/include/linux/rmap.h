@@ -77,5 +77,6 @@ void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
 void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc);
 /* mm/vma.c, over the stand-in mm's VMA list (seam/user/src/vma.c). */
 struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma);
+struct anon_vma_lazy *find_shareable_lazy_root(struct vm_area_struct *vma);
 
 #endif /* _SHIM_LINUX_RMAP_H */

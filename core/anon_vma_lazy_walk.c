@@ -105,6 +105,20 @@ retry:
 	root = anon_vma_lazy_walk_get(folio, rwc, &mapping);
 	if (!root)
 		return anon_mapping_is_lazy(mapping) ? NULL : ERR_PTR(-EAGAIN);
+	/*
+	 * Upgraded: the forward is published (release) after the anon_vma's
+	 * tree is filled and never changes until that anon_vma is freed,
+	 * which anon_vma_lazy_forward_get() finds out from its count and
+	 * origin, root lock or not. So no root lock: the caller walks the
+	 * anon_vma under its lock as a regular folio's, and meets a mapping
+	 * rewritten meanwhile (UFFDIO_MOVE of such a folio runs under that
+	 * anon_vma's lock, not the root's) as it would there.
+	 */
+	if (anon_vma_lazy_forward(root)) {
+		forward = anon_vma_lazy_forward_get(root);
+		anon_vma_lazy_put(root);
+		return forward;
+	}
 	if (rwc->try_lock) {
 		if (!anon_vma_lazy_trylock_read(root)) {
 			rwc->contended = true;

@@ -43,11 +43,22 @@ struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
 struct anon_vma_lazy *find_shareable_lazy_root(struct vm_area_struct *vma)
 {
 	struct list_head *head = &vma->vm_mm->mmap;
-	struct anon_vma_lazy *root = NULL;
+	struct vm_area_struct *near = vma;
+	struct anon_vma_lazy *root;
+	int i;
 
-	if (vma->vm_list.next != head)
-		root = anon_vma_lazy_shareable(list_next_entry(vma, vm_list), vma);
-	if (!root && vma->vm_list.prev != head)
-		root = anon_vma_lazy_shareable(list_prev_entry(vma, vm_list), vma);
-	return root;
+	for (i = 0; i < ANON_VMA_LAZY_SHARE_SCAN && near->vm_list.next != head; i++) {
+		near = list_next_entry(near, vm_list);
+		root = anon_vma_lazy_shareable(near, vma);
+		if (root)
+			return root;
+	}
+	near = vma;
+	for (i = 0; i < ANON_VMA_LAZY_SHARE_SCAN && near->vm_list.prev != head; i++) {
+		near = list_prev_entry(near, vm_list);
+		root = anon_vma_lazy_shareable(near, vma);
+		if (root)
+			return root;
+	}
+	return NULL;
 }

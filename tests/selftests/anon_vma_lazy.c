@@ -398,6 +398,134 @@ TEST(move_pages_across_nodes)
 	munmap(p, nr * psize());
 }
 
+/* A counter of /proc/vmstat, or -1. */
+static long vm_event(const char *name)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long value, found = -1;
+
+	while (f && fscanf(f, "%63s %ld", key, &value) == 2)
+		if (!strcmp(key, name))
+			found = value;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+#define SHARED_REGIONS	8
+#define SHARED_PAGES	4
+
+static char *shared_region(char *arena, int i)
+{
+	return arena + i * (SHARED_PAGES + 1) * psize();
+}
+
+/* Move all @n pages to @node; how many are there afterwards. */
+static int move_all(void **pages, int n, int node)
+{
+	int nodes[SHARED_REGIONS * SHARED_PAGES];
+	int got[SHARED_REGIONS * SHARED_PAGES];
+	int i, there = 0;
+
+	for (i = 0; i < n; i++)
+		nodes[i] = node;
+	if (syscall(SYS_move_pages, 0, n, pages, nodes, got, MPOL_MF_MOVE_ALL))
+		return -1;
+	for (i = 0; i < n; i++)
+		there += got[i] == node;
+	return there;
+}
+
+/*
+ * Small regions between guard pages, faulted in turn, share lazy roots (up
+ * to four VMAs a root, found past the guard page): migration and reclaim
+ * before any fork, then fork, COW, migration back, reclaim and mremap() of
+ * one region must each find every page in its own VMA, in the parent and
+ * in a child.
+ */
+TEST(shared_roots_migrate_fork_pageout_mremap)
+{
+	size_t len = SHARED_REGIONS * (SHARED_PAGES + 1) * psize();
+	int i, j, n = 0, pipes[2], status, home = -1;
+	long made = vm_event("anon_lazy_root_alloc");
+	void *pages[SHARED_REGIONS * SHARED_PAGES];
+	bool numa = !access("/sys/devices/system/node/node1", F_OK);
+	char *arena, *dst, *moved;
+	pid_t child;
+	char go;
+
+	arena = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(arena, MAP_FAILED);
+	for (i = 0; i < SHARED_REGIONS; i++) {
+		ASSERT_EQ(mmap(shared_region(arena, i), SHARED_PAGES * psize(),
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+			  shared_region(arena, i));
+		fill(shared_region(arena, i), SHARED_PAGES, 30 + i);
+		for (j = 0; j < SHARED_PAGES; j++)
+			pages[n++] = shared_region(arena, i) + j * psize();
+	}
+	ASSERT_EQ(vmas_in(arena, len), 2 * SHARED_REGIONS);
+	made = vm_event("anon_lazy_root_alloc") - made;
+	TH_LOG("%ld lazy roots made for %d regions", made, SHARED_REGIONS);
+	if (read_long("/proc/sys/vm/anon_vma_lazy") == 1)
+		EXPECT_LE(made, SHARED_REGIONS / 2);
+
+	/* Before any fork: every page to the other node, then reclaim. */
+	if (numa) {
+		ASSERT_EQ(syscall(SYS_move_pages, 0, 1, pages, NULL, &home, 0), 0);
+		ASSERT_GE(home, 0);
+		EXPECT_EQ(move_all(pages, n, !home), n);
+	}
+	madvise(arena, len, MADV_PAGEOUT);
+	for (i = 0; i < SHARED_REGIONS; i++)
+		ASSERT_EQ(first_bad(shared_region(arena, i), SHARED_PAGES, 30 + i), -1);
+
+	/* A child keeps the first contents of every region. */
+	ASSERT_EQ(pipe(pipes), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (read(pipes[0], &go, 1) != 1)
+			_exit(1);
+		for (i = 0; i < SHARED_REGIONS; i++)
+			if (first_bad(shared_region(arena, i), SHARED_PAGES, 30 + i) != -1)
+				_exit(2);
+		_exit(0);
+	}
+	/* The parent writes its own copy of the first half. */
+	for (i = 0; i < SHARED_REGIONS / 2; i++)
+		fill(shared_region(arena, i), SHARED_PAGES, 50 + i);
+	/* Shared and private pages back home, then reclaim. */
+	if (numa)
+		EXPECT_EQ(move_all(pages, n, home), n);
+	madvise(arena, len, MADV_PAGEOUT);
+
+	/* One region moves away from the others on its root. */
+	dst = mmap(NULL, (SHARED_PAGES + 2) * psize(), PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(dst, MAP_FAILED);
+	moved = mremap(shared_region(arena, 5), SHARED_PAGES * psize(),
+		       SHARED_PAGES * psize(), MREMAP_MAYMOVE | MREMAP_FIXED,
+		       dst + psize());
+	ASSERT_EQ(moved, dst + psize());
+	for (i = 0; i < SHARED_REGIONS; i++) {
+		char *p = i == 5 ? moved : shared_region(arena, i);
+
+		ASSERT_EQ(first_bad(p, SHARED_PAGES, i < SHARED_REGIONS / 2 ?
+				    50 + i : 30 + i), -1);
+	}
+	madvise(moved, SHARED_PAGES * psize(), MADV_PAGEOUT);
+	ASSERT_EQ(first_bad(moved, SHARED_PAGES, 35), -1);
+
+	ASSERT_EQ(write(pipes[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	munmap(dst, (SHARED_PAGES + 2) * psize());
+	munmap(arena, len);
+}
+
 /* Compaction moves (migrates) pages: the data must follow, PFN or not. */
 TEST(compaction_migrates)
 {

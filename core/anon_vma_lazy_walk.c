@@ -85,12 +85,11 @@ struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 				     struct rmap_walk_control *rwc,
 				     bool locked)
 {
-	unsigned long nr_pages = folio_nr_pages(folio);
-	pgoff_t pgoff = folio_pgoff(folio);
 	struct anon_vma *forward = NULL;
 	struct anon_vma_lazy *root;
 	struct vm_area_struct *vma;
-	unsigned long mapping;
+	unsigned long nr_pages, mapping;
+	pgoff_t pgoff;
 
 	if (locked) {
 		root = folio_anon_vma_lazy(folio);
@@ -110,9 +109,13 @@ retry:
 	 * tree is filled and never changes until that anon_vma is freed,
 	 * which anon_vma_lazy_forward_get() finds out from its count and
 	 * origin, root lock or not. So no root lock: the caller walks the
-	 * anon_vma under its lock as a regular folio's, and meets a mapping
-	 * rewritten meanwhile (UFFDIO_MOVE of such a folio runs under that
-	 * anon_vma's lock, not the root's) as it would there.
+	 * anon_vma under its lock as a regular folio's. UFFDIO_MOVE of such a
+	 * folio runs under that anon_vma's lock, not the root's, so a walker
+	 * without the folio lock (reclaim's folio_referenced()) may walk the
+	 * anon_vma after the folio left it, and miss a young pte: as it could
+	 * with the root lock taken here before, and as the regular path does
+	 * not (folio_lock_anon_vma_read() looks again); a walker holding the
+	 * folio lock excludes UFFDIO_MOVE.
 	 */
 	if (anon_vma_lazy_forward(root)) {
 		forward = anon_vma_lazy_forward_get(root);
@@ -141,6 +144,12 @@ retry:
 walk:
 	/* The VMAs' list and ranges change only under this lock. */
 	anon_vma_lazy_assert_locked(root);
+	/*
+	 * And the folio's index too: UFFDIO_MOVE between two VMAs on one root
+	 * changes it under the root lock, leaving the mapping as it was.
+	 */
+	nr_pages = folio_nr_pages(folio);
+	pgoff = folio_pgoff(folio);
 	anon_vma_lazy_for_each_vma(root, vma) {
 		unsigned long address = anon_vma_lazy_address(vma, pgoff,
 							      nr_pages);

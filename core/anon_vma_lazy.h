@@ -101,11 +101,6 @@ static inline void folio_set_anon_vma_lazy(struct folio *folio,
  * their folios skips the others with a subtraction.
  */
 #define ANON_VMA_LAZY_SHARE_MAX	4
-/*
- * How many VMAs find_shareable_lazy_root() looks at on each side: two, to
- * see past the guard page or never-faulted gap that often sits between.
- */
-#define ANON_VMA_LAZY_SHARE_SCAN	2
 
 /* The first anonymous fault, and the states that follow it. */
 struct anon_vma_lazy *anon_vma_lazy_shareable(const struct vm_area_struct *near,

@@ -259,6 +259,13 @@ static inline struct anon_vma_lazy *anon_mapping_to_lazy(unsigned long mapping)
  * tools/testing/vma, which builds it in userspace).
  */
 /*
+ * How many VMAs find_shareable_lazy_root() in mm/vma.c looks at on each
+ * side: two, to see past the guard page or never-faulted gap that often
+ * sits between.
+ */
+#define ANON_VMA_LAZY_SHARE_SCAN	2
+
+/*
  * @near is a neighbour of @vma that the host found compatible (adjacent,
  * same flags and policy, continuous pgoff): its root can serve @vma too, so
  * that the two can merge again later.

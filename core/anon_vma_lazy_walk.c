@@ -110,12 +110,9 @@ retry:
 	 * which anon_vma_lazy_forward_get() finds out from its count and
 	 * origin, root lock or not. So no root lock: the caller walks the
 	 * anon_vma under its lock as a regular folio's. UFFDIO_MOVE of such a
-	 * folio runs under that anon_vma's lock, not the root's, so a walker
-	 * without the folio lock (reclaim's folio_referenced()) may walk the
-	 * anon_vma after the folio left it, and miss a young pte: as it could
-	 * with the root lock taken here before, and as the regular path does
-	 * not (folio_lock_anon_vma_read() looks again); a walker holding the
-	 * folio lock excludes UFFDIO_MOVE.
+	 * folio runs under that anon_vma's lock, not the root's, so the
+	 * caller looks at the folio's mapping again once it holds that lock,
+	 * as folio_lock_anon_vma_read() does.
 	 */
 	if (anon_vma_lazy_forward(root)) {
 		forward = anon_vma_lazy_forward_get(root);

@@ -53,6 +53,13 @@ void lt_expect_warns(struct lt *t, unsigned long nr);
 long lt_live(struct lt *t, const char *cache);
 unsigned long lt_event(struct lt *t, enum anon_vma_lazy_event event);
 void lt_rcu_barrier(struct lt *t);
+/* A second thread, for the interleavings only a waiting lock can show. */
+struct lt_thread;
+struct lt_thread *lt_thread_start(struct lt *t, void (*fn)(void *arg),
+				  void *arg);
+void lt_thread_join(struct lt *t, struct lt_thread *thread);
+/* Let the other thread run (it may be about to wait on a lock). */
+void lt_yield(struct lt *t);
 
 /* Shared helpers (tests/cases/lt_common.c), identical in both hosts. */
 int lt_sysctl_write(struct lt *t, const char *procname, const char *value);
@@ -77,6 +84,7 @@ struct lt_visits {
 void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
 	     bool *contended);
 void lt_walk_held(struct folio *folio, struct lt_visits *visits);
+void lt_walk_unlocked(struct folio *folio, struct lt_visits *visits);
 void lt_walk_locked_rmap(struct folio *folio, struct lt_visits *visits);
 bool lt_must_not_visit(struct folio *folio, struct vm_area_struct *vma,
 		       unsigned long address, void *arg);

@@ -124,6 +124,15 @@ void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
 	folio_unlock(folio);
 }
 
+/*
+ * rmap_walk() without the folio lock, waiting for the rmap lock, as
+ * page_idle walks an anonymous folio.
+ */
+void lt_walk_unlocked(struct folio *folio, struct lt_visits *visits)
+{
+	lt_walk_rwc(folio, visits, false, NULL, false);
+}
+
 /* rmap_walk() by a caller that already holds the folio lock. */
 void lt_walk_held(struct folio *folio, struct lt_visits *visits)
 {

@@ -251,6 +251,58 @@ LT_CASE(forwarded_walk_with_trylock_reports_contention)
 	lt_unmap(folio);
 }
 
+struct lt_idle_walk {
+	struct folio *folio;
+	struct lt_visits visits;
+};
+
+static void lt_idle_walk(void *arg)
+{
+	struct lt_idle_walk *walk = arg;
+
+	lt_walk_unlocked(walk->folio, &walk->visits);
+}
+
+/*
+ * page_idle walks an anonymous folio without its lock, and waits for the
+ * anon_vma the root forwards to. UFFDIO_MOVE holds that lock, not the
+ * root's, while it moves the folio to another VMA: the walker must look
+ * at the mapping again and find the folio where it went, not walk the
+ * tree it left (which no longer covers its index).
+ */
+LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *src = lt_vma(t, mm, LT_PAGE(600), LT_PAGE(610));
+	struct vm_area_struct *dst = lt_vma(t, mm, LT_PAGE(700), LT_PAGE(710));
+	struct anon_vma_lazy *root = lt_fault(t, src);
+	struct lt_idle_walk walk = { .folio = lt_folio(t, 0) };
+	struct anon_vma *anon_vma;
+	struct lt_thread *walker;
+
+	lt_map(t, walk.folio, src, LT_PAGE(604));
+	lt_ksm_upgrade(t, mm, root);
+	anon_vma = anon_vma_lazy_forward(root);
+	LT_NOT_NULL(t, lt_fault(t, dst));
+
+	anon_vma_lock_write(anon_vma);
+	walker = lt_thread_start(t, lt_idle_walk, &walk);
+	while (!rwsem_is_contended(&anon_vma->root->rwsem))
+		lt_yield(t);
+	/* move_pages_pte(): the folio and its anon_vma locked. */
+	folio_lock(walk.folio);
+	folio_move_anon_rmap(walk.folio, dst);
+	walk.folio->index = linear_page_index(dst, LT_PAGE(704));
+	folio_unlock(walk.folio);
+	anon_vma_unlock_write(anon_vma);
+	lt_thread_join(t, walker);
+
+	LT_EQ(t, walk.visits.nr, 1);
+	LT_PTR_EQ(t, walk.visits.vma[0], dst);
+	LT_EQ(t, walk.visits.address[0], LT_PAGE(704));
+	lt_unmap(walk.folio);
+}
+
 /* folio_referenced() and page_idle skip a folio no longer mapped. */
 LT_CASE(walk_for_referenced_skips_an_unmapped_folio)
 {

@@ -4,6 +4,8 @@
  * and a teardown that unlinks what a case left, waits for RCU and fails
  * the case on any leak, WARN it did not expect, or lock left held.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include "lt.h"
 #include "lt_user.h"
@@ -210,4 +212,43 @@ unsigned long lt_event(struct lt *t, enum anon_vma_lazy_event event)
 void lt_rcu_barrier(struct lt *t)
 {
 	rcu_barrier();
+}
+
+struct lt_thread {
+	pthread_t id;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void *lt_thread_fn(void *data)
+{
+	struct lt_thread *thread = data;
+
+	thread->fn(thread->arg);
+	/* An exited reader left registered would hold up every grace period. */
+	shim_rcu_unregister_thread();
+	return NULL;
+}
+
+struct lt_thread *lt_thread_start(struct lt *t, void (*fn)(void *arg),
+				  void *arg)
+{
+	struct lt_thread *thread = calloc(1, sizeof(*thread));
+
+	LT_NOT_NULL(t, thread);
+	thread->fn = fn;
+	thread->arg = arg;
+	LT_EQ(t, pthread_create(&thread->id, NULL, lt_thread_fn, thread), 0);
+	return thread;
+}
+
+void lt_thread_join(struct lt *t, struct lt_thread *thread)
+{
+	LT_EQ(t, pthread_join(thread->id, NULL), 0);
+	free(thread);
+}
+
+void lt_yield(struct lt *t)
+{
+	sched_yield();
 }

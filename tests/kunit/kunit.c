@@ -5,7 +5,9 @@
  * folios, anon_vmas and locks. Objects a case makes are torn down by
  * lt_exit(), also when an assertion ended the case early.
  */
+#include <linux/completion.h>
 #include <linux/debug_locks.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/vmstat.h>
@@ -210,6 +212,47 @@ unsigned long lt_event(struct lt *t, enum anon_vma_lazy_event event)
 void lt_rcu_barrier(struct lt *t)
 {
 	rcu_barrier();
+}
+
+struct lt_thread {
+	struct completion done;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static int lt_thread_fn(void *data)
+{
+	struct lt_thread *thread = data;
+
+	thread->fn(thread->arg);
+	complete(&thread->done);
+	return 0;
+}
+
+struct lt_thread *lt_thread_start(struct lt *t, void (*fn)(void *arg),
+				  void *arg)
+{
+	struct lt_thread *thread = kunit_kzalloc(lt_kunit(t), sizeof(*thread),
+						 GFP_KERNEL);
+	struct task_struct *task;
+
+	LT_NOT_NULL(t, thread);
+	init_completion(&thread->done);
+	thread->fn = fn;
+	thread->arg = arg;
+	task = kthread_run(lt_thread_fn, thread, "lt_thread");
+	LT_FALSE(t, IS_ERR(task));
+	return thread;
+}
+
+void lt_thread_join(struct lt *t, struct lt_thread *thread)
+{
+	wait_for_completion(&thread->done);
+}
+
+void lt_yield(struct lt *t)
+{
+	schedule_timeout_uninterruptible(1);
 }
 
 #define LT_CASE_ITEM(name)						\

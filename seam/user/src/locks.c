@@ -59,15 +59,28 @@ void __init_rwsem(struct rw_semaphore *sem, const char *name,
 	pthread_rwlockattr_setkind_np(&attr,
 				      PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&sem->lock, &attr);
+	sem->waiters = 0;
 	pthread_rwlockattr_destroy(&attr);
 	lockdep_init_map(&sem->dep_map, name, key);
+}
+
+/* Blocks as the kernel's slow path does, seen by rwsem_is_contended(). */
+static void rwsem_wait(struct rw_semaphore *sem,
+		       int (*lock)(pthread_rwlock_t *),
+		       int (*trylock)(pthread_rwlock_t *))
+{
+	if (!trylock(&sem->lock))
+		return;
+	__atomic_add_fetch(&sem->waiters, 1, __ATOMIC_RELAXED);
+	lock(&sem->lock);
+	__atomic_sub_fetch(&sem->waiters, 1, __ATOMIC_RELAXED);
 }
 
 void down_read(struct rw_semaphore *sem)
 {
 	preempt_point();
 	lock_acquire(&sem->dep_map, 1, 0);
-	pthread_rwlock_rdlock(&sem->lock);
+	rwsem_wait(sem, pthread_rwlock_rdlock, pthread_rwlock_tryrdlock);
 }
 
 int down_read_trylock(struct rw_semaphore *sem)
@@ -88,7 +101,7 @@ void down_write(struct rw_semaphore *sem)
 {
 	preempt_point();
 	lock_acquire(&sem->dep_map, 0, 0);
-	pthread_rwlock_wrlock(&sem->lock);
+	rwsem_wait(sem, pthread_rwlock_wrlock, pthread_rwlock_trywrlock);
 }
 
 void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest)
@@ -96,7 +109,7 @@ void __down_write_nest_lock(struct rw_semaphore *sem, struct lockdep_map *nest)
 	preempt_point();
 	WARN_ON(!lock_is_held_type(nest, LOCKDEP_HELD_ANY));
 	lock_acquire(&sem->dep_map, 0, 1);
-	pthread_rwlock_wrlock(&sem->lock);
+	rwsem_wait(sem, pthread_rwlock_wrlock, pthread_rwlock_trywrlock);
 }
 
 void down_write_nested(struct rw_semaphore *sem, int subclass)
@@ -104,7 +117,7 @@ void down_write_nested(struct rw_semaphore *sem, int subclass)
 	preempt_point();
 	/* A second lock of the class, annotated as such: no recursion report. */
 	lock_acquire(&sem->dep_map, 0, subclass != 0);
-	pthread_rwlock_wrlock(&sem->lock);
+	rwsem_wait(sem, pthread_rwlock_wrlock, pthread_rwlock_trywrlock);
 }
 
 int down_write_trylock(struct rw_semaphore *sem)
@@ -137,4 +150,9 @@ int rwsem_is_locked(struct rw_semaphore *sem)
 		return 1;
 	pthread_rwlock_unlock(&sem->lock);
 	return 0;
+}
+
+int rwsem_is_contended(struct rw_semaphore *sem)
+{
+	return __atomic_load_n(&sem->waiters, __ATOMIC_RELAXED) != 0;
 }

@@ -8,6 +8,7 @@
 
 struct rw_semaphore {
 	pthread_rwlock_t lock;
+	int waiters;			/* threads blocked in down_*() */
 	struct lockdep_map dep_map;
 };
 
@@ -22,6 +23,8 @@ void up_write(struct rw_semaphore *sem);
 void downgrade_write(struct rw_semaphore *sem);
 /* Held by anyone, for read or write (a snapshot, as in the kernel). */
 int rwsem_is_locked(struct rw_semaphore *sem);
+/* Someone waits for it (a snapshot, as the kernel's wait_list test). */
+int rwsem_is_contended(struct rw_semaphore *sem);
 
 /*
  * A preemptible kernel may switch away at any lock acquisition: with a

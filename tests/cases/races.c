@@ -254,6 +254,7 @@ LT_CASE(forwarded_walk_with_trylock_reports_contention)
 struct lt_idle_walk {
 	struct folio *folio;
 	struct lt_visits visits;
+	bool done;
 };
 
 static void lt_idle_walk(void *arg)
@@ -261,6 +262,7 @@ static void lt_idle_walk(void *arg)
 	struct lt_idle_walk *walk = arg;
 
 	lt_walk_unlocked(walk->folio, &walk->visits);
+	smp_store_release(&walk->done, true);
 }
 
 /*
@@ -287,7 +289,9 @@ LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
 
 	anon_vma_lock_write(anon_vma);
 	walker = lt_thread_start(t, lt_idle_walk, &walk);
-	while (!rwsem_is_contended(&anon_vma->root->rwsem))
+	/* A walker that never waits fails below rather than hanging here. */
+	while (!rwsem_is_contended(&anon_vma->root->rwsem) &&
+	       !smp_load_acquire(&walk.done))
 		lt_yield(t);
 	/* move_pages_pte(): the folio and its anon_vma locked. */
 	folio_lock(walk.folio);

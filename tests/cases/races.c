@@ -262,6 +262,7 @@ static void lt_idle_walk(void *arg)
 	struct lt_idle_walk *walk = arg;
 
 	lt_walk_unlocked(walk->folio, &walk->visits);
+	/* Release: whoever sees it done sees its visits. */
 	smp_store_release(&walk->done, true);
 }
 
@@ -291,6 +292,7 @@ LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
 	walker = lt_thread_start(t, lt_idle_walk, &walk);
 	/* A walker that never waits fails below rather than hanging here. */
 	while (!rwsem_is_contended(&anon_vma->root->rwsem) &&
+	       /* Acquire: pairs with the walker's release of done. */
 	       !smp_load_acquire(&walk.done))
 		lt_yield(t);
 	/* move_pages_pte(): the folio and its anon_vma locked. */

@@ -130,7 +130,14 @@ void lt_walk(struct folio *folio, struct lt_visits *visits, bool try_lock,
  */
 void lt_walk_unlocked(struct folio *folio, struct lt_visits *visits)
 {
-	lt_walk_rwc(folio, visits, false, NULL, false);
+	struct rmap_walk_control rwc = {
+		.arg = visits,
+		.rmap_one = lt_visit_one,
+		.invalid_vma = lt_visit_invalid,
+		.anon_lock = folio_lock_anon_vma_read,
+	};
+
+	rmap_walk(folio, &rwc);
 }
 
 /* rmap_walk() by a caller that already holds the folio lock. */

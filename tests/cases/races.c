@@ -267,11 +267,37 @@ static void lt_idle_walk(void *arg)
 }
 
 /*
- * page_idle walks an anonymous folio without its lock, and waits for the
- * anon_vma the root forwards to. UFFDIO_MOVE holds that lock, not the
- * root's, while it moves the folio to another VMA: the walker must look
- * at the mapping again and find the folio where it went, not walk the
- * tree it left (which no longer covers its index).
+ * page_idle walks @folio without its lock while we hold @anon_vma's lock
+ * for write, as UFFDIO_MOVE does (move_pages_pte()); once the walker waits
+ * for that lock, move the folio to @address in @dst. The walk is in @walk.
+ */
+static void lt_move_under_waiting_walker(struct lt *t, struct lt_idle_walk *walk,
+					 struct anon_vma *anon_vma,
+					 struct vm_area_struct *dst,
+					 unsigned long address)
+{
+	struct lt_thread *walker;
+
+	anon_vma_lock_write(anon_vma);
+	walker = lt_thread_start(t, lt_idle_walk, walk);
+	/* A walker that never waits fails its case rather than hanging here. */
+	while (!rwsem_is_contended(&anon_vma->root->rwsem) &&
+	       /* Acquire: pairs with the walker's release of done. */
+	       !smp_load_acquire(&walk->done))
+		lt_yield(t);
+	folio_lock(walk->folio);
+	folio_move_anon_rmap(walk->folio, dst);
+	walk->folio->index = linear_page_index(dst, address);
+	folio_unlock(walk->folio);
+	anon_vma_unlock_write(anon_vma);
+	lt_thread_join(t, walker);
+}
+
+/*
+ * The walker waits for the anon_vma the folio's root forwards to, and the
+ * folio moves to another VMA meanwhile, on a lazy root of its own: the
+ * walker must look at the mapping again and find the folio where it went,
+ * not walk the tree it left (which no longer covers its index).
  */
 LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
 {
@@ -280,29 +306,62 @@ LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
 	struct vm_area_struct *dst = lt_vma(t, mm, LT_PAGE(700), LT_PAGE(710));
 	struct anon_vma_lazy *root = lt_fault(t, src);
 	struct lt_idle_walk walk = { .folio = lt_folio(t, 0) };
-	struct anon_vma *anon_vma;
-	struct lt_thread *walker;
 
 	lt_map(t, walk.folio, src, LT_PAGE(604));
 	lt_ksm_upgrade(t, mm, root);
-	anon_vma = anon_vma_lazy_forward(root);
 	LT_NOT_NULL(t, lt_fault(t, dst));
+	lt_move_under_waiting_walker(t, &walk, anon_vma_lazy_forward(root),
+				     dst, LT_PAGE(704));
+	LT_EQ(t, walk.visits.nr, 1);
+	LT_PTR_EQ(t, walk.visits.vma[0], dst);
+	LT_EQ(t, walk.visits.address[0], LT_PAGE(704));
+	lt_unmap(walk.folio);
+}
 
-	anon_vma_lock_write(anon_vma);
-	walker = lt_thread_start(t, lt_idle_walk, &walk);
-	/* A walker that never waits fails below rather than hanging here. */
-	while (!rwsem_is_contended(&anon_vma->root->rwsem) &&
-	       /* Acquire: pairs with the walker's release of done. */
-	       !smp_load_acquire(&walk.done))
-		lt_yield(t);
-	/* move_pages_pte(): the folio and its anon_vma locked. */
-	folio_lock(walk.folio);
-	folio_move_anon_rmap(walk.folio, dst);
-	walk.folio->index = linear_page_index(dst, LT_PAGE(704));
-	folio_unlock(walk.folio);
-	anon_vma_unlock_write(anon_vma);
-	lt_thread_join(t, walker);
+/*
+ * The same, the folio moving within its VMA, which names the anon_vma now:
+ * the second try walks a regular folio, and puts no reference it did not
+ * take (the anon_vma would be freed under its VMA).
+ */
+LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move_to_an_anon_vma)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *vma = lt_vma(t, mm, LT_PAGE(600), LT_PAGE(610));
+	struct anon_vma_lazy *root = lt_fault(t, vma);
+	struct lt_idle_walk walk = { .folio = lt_folio(t, 0) };
+	struct anon_vma *anon_vma;
 
+	lt_map(t, walk.folio, vma, LT_PAGE(604));
+	lt_ksm_upgrade(t, mm, root);
+	anon_vma = anon_vma_lazy_forward(root);
+	LT_EQ(t, atomic_read(&anon_vma->refcount), 1);
+	lt_move_under_waiting_walker(t, &walk, anon_vma, vma, LT_PAGE(608));
+	LT_EQ(t, walk.visits.nr, 1);
+	LT_PTR_EQ(t, walk.visits.vma[0], vma);
+	LT_EQ(t, walk.visits.address[0], LT_PAGE(608));
+	LT_EQ(t, atomic_read(&anon_vma->refcount), 1);
+	lt_unmap(walk.folio);
+}
+
+/*
+ * folio_lock_anon_vma_read() waits for a regular folio's anon_vma, and the
+ * folio moves to a VMA on a lazy root meanwhile: it gives up on the folio
+ * as no longer anon_vma-mapped, and the walk must carry on along the lazy path.
+ */
+LT_CASE(regular_walk_that_waited_follows_a_uffd_move_to_a_lazy_root)
+{
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *src = lt_vma(t, mm, LT_PAGE(600), LT_PAGE(610));
+	struct vm_area_struct *dst = lt_vma(t, mm, LT_PAGE(700), LT_PAGE(710));
+	struct anon_vma_lazy *root = lt_fault(t, src);
+	struct lt_idle_walk walk = { .folio = lt_folio(t, 0) };
+
+	lt_ksm_upgrade(t, mm, root);
+	lt_map(t, walk.folio, src, LT_PAGE(604));
+	LT_FALSE(t, folio_test_anon_vma_lazy(walk.folio));
+	LT_NOT_NULL(t, lt_fault(t, dst));
+	lt_move_under_waiting_walker(t, &walk, anon_vma_lazy_forward(root),
+				     dst, LT_PAGE(704));
 	LT_EQ(t, walk.visits.nr, 1);
 	LT_PTR_EQ(t, walk.visits.vma[0], dst);
 	LT_EQ(t, walk.visits.address[0], LT_PAGE(704));

@@ -267,9 +267,10 @@ static void lt_idle_walk(void *arg)
 }
 
 /*
- * page_idle walks @folio without its lock while we hold @anon_vma's lock
- * for write, as UFFDIO_MOVE does (move_pages_pte()); once the walker waits
- * for that lock, move the folio to @address in @dst. The walk is in @walk.
+ * page_idle walks @folio without its lock while we hold it and, for write,
+ * @anon_vma's lock, as UFFDIO_MOVE does (move_pages_pte()); once the
+ * walker waits for the lock, move the folio to @address in @dst. The walk
+ * is in @walk.
  */
 static void lt_move_under_waiting_walker(struct lt *t, struct lt_idle_walk *walk,
 					 struct anon_vma *anon_vma,
@@ -278,6 +279,7 @@ static void lt_move_under_waiting_walker(struct lt *t, struct lt_idle_walk *walk
 {
 	struct lt_thread *walker;
 
+	folio_lock(walk->folio);
 	anon_vma_lock_write(anon_vma);
 	walker = lt_thread_start(t, lt_idle_walk, walk);
 	/* A walker that never waits fails its case rather than hanging here. */
@@ -285,11 +287,10 @@ static void lt_move_under_waiting_walker(struct lt *t, struct lt_idle_walk *walk
 	       /* Acquire: pairs with the walker's release of done. */
 	       !smp_load_acquire(&walk->done))
 		lt_yield(t);
-	folio_lock(walk->folio);
 	folio_move_anon_rmap(walk->folio, dst);
 	walk->folio->index = linear_page_index(dst, address);
-	folio_unlock(walk->folio);
 	anon_vma_unlock_write(anon_vma);
+	folio_unlock(walk->folio);
 	lt_thread_join(t, walker);
 }
 
@@ -346,7 +347,8 @@ LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move_to_an_anon_vma)
 /*
  * folio_lock_anon_vma_read() waits for a regular folio's anon_vma, and the
  * folio moves to a VMA on a lazy root meanwhile: it gives up on the folio
- * as no longer anon_vma-mapped, and the walk must carry on along the lazy path.
+ * as no longer anon_vma-mapped, and the walk must carry on along the lazy
+ * path.
  */
 LT_CASE(regular_walk_that_waited_follows_a_uffd_move_to_a_lazy_root)
 {

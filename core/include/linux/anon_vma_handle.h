@@ -255,13 +255,11 @@ static inline struct anon_vma_lazy *anon_mapping_to_lazy(unsigned long mapping)
 }
 
 /*
- * The merge rules of lazy and PARENT handles, for mm/vma.c (and
- * tools/testing/vma, which builds it in userspace).
- */
-/*
- * How many VMAs find_shareable_lazy_root() in mm/vma.c looks at on each
- * side: two, to see past the guard page or never-faulted gap that often
- * sits between.
+ * The rules mm/vma.c (and tools/testing/vma, which builds it in userspace)
+ * follows for lazy and PARENT handles: how far find_shareable_lazy_root()
+ * looks on each side of a first-faulted VMA (two, to see past the guard
+ * page or never-faulted gap that often sits between), and when two VMAs
+ * may share a root or merge.
  */
 #define ANON_VMA_LAZY_SHARE_SCAN	2
 

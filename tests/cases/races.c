@@ -295,12 +295,16 @@ static void lt_move_under_waiting_walker(struct lt *t, struct lt_idle_walk *walk
 }
 
 /*
- * The walker waits for the anon_vma the folio's root forwards to, and the
- * folio moves to another VMA meanwhile, on a lazy root of its own: the
- * walker must look at the mapping again and find the folio where it went,
- * not walk the tree it left (which no longer covers its index).
+ * A folio of a VMA whose root was upgraded moves to a VMA on a lazy root of
+ * its own while a walker waits for the anon_vma. Named by the forwarded
+ * root (@lazy), the walker waited for the anon_vma the root forwards to:
+ * it must look at the mapping again and find the folio where it went, not
+ * walk the tree it left (which no longer covers its index). Named by the
+ * anon_vma, folio_lock_anon_vma_read() waited, then gives up on the folio
+ * as no longer anon_vma-mapped, and the walk must carry on along the lazy
+ * path.
  */
-LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
+static void lt_walker_follows_move_to_lazy_root(struct lt *t, bool lazy)
 {
 	struct mm_struct *mm = lt_mm(t);
 	struct vm_area_struct *src = lt_vma(t, mm, LT_PAGE(600), LT_PAGE(610));
@@ -308,8 +312,12 @@ LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
 	struct anon_vma_lazy *root = lt_fault(t, src);
 	struct lt_idle_walk walk = { .folio = lt_folio(t, 0) };
 
-	lt_map(t, walk.folio, src, LT_PAGE(604));
+	if (lazy)
+		lt_map(t, walk.folio, src, LT_PAGE(604));
 	lt_ksm_upgrade(t, mm, root);
+	if (!lazy)
+		lt_map(t, walk.folio, src, LT_PAGE(604));
+	LT_EQ(t, folio_test_anon_vma_lazy(walk.folio), lazy);
 	LT_NOT_NULL(t, lt_fault(t, dst));
 	lt_move_under_waiting_walker(t, &walk, anon_vma_lazy_forward(root),
 				     dst, LT_PAGE(704));
@@ -319,10 +327,15 @@ LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
 	lt_unmap(walk.folio);
 }
 
+LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move)
+{
+	lt_walker_follows_move_to_lazy_root(t, true);
+}
+
 /*
- * The same, the folio moving within its VMA, which names the anon_vma now:
- * the second try walks a regular folio, and puts no reference it did not
- * take (the anon_vma would be freed under its VMA).
+ * A folio named by the forwarded root moves within its VMA, which names
+ * the anon_vma now: the second try walks a regular folio, and puts no
+ * reference it did not take (the anon_vma would be freed under its VMA).
  */
 LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move_to_an_anon_vma)
 {
@@ -344,30 +357,9 @@ LT_CASE(forwarded_walk_that_waited_follows_a_uffd_move_to_an_anon_vma)
 	lt_unmap(walk.folio);
 }
 
-/*
- * folio_lock_anon_vma_read() waits for a regular folio's anon_vma, and the
- * folio moves to a VMA on a lazy root meanwhile: it gives up on the folio
- * as no longer anon_vma-mapped, and the walk must carry on along the lazy
- * path.
- */
 LT_CASE(regular_walk_that_waited_follows_a_uffd_move_to_a_lazy_root)
 {
-	struct mm_struct *mm = lt_mm(t);
-	struct vm_area_struct *src = lt_vma(t, mm, LT_PAGE(600), LT_PAGE(610));
-	struct vm_area_struct *dst = lt_vma(t, mm, LT_PAGE(700), LT_PAGE(710));
-	struct anon_vma_lazy *root = lt_fault(t, src);
-	struct lt_idle_walk walk = { .folio = lt_folio(t, 0) };
-
-	lt_ksm_upgrade(t, mm, root);
-	lt_map(t, walk.folio, src, LT_PAGE(604));
-	LT_FALSE(t, folio_test_anon_vma_lazy(walk.folio));
-	LT_NOT_NULL(t, lt_fault(t, dst));
-	lt_move_under_waiting_walker(t, &walk, anon_vma_lazy_forward(root),
-				     dst, LT_PAGE(704));
-	LT_EQ(t, walk.visits.nr, 1);
-	LT_PTR_EQ(t, walk.visits.vma[0], dst);
-	LT_EQ(t, walk.visits.address[0], LT_PAGE(704));
-	lt_unmap(walk.folio);
+	lt_walker_follows_move_to_lazy_root(t, false);
 }
 
 /* folio_referenced() and page_idle skip a folio no longer mapped. */

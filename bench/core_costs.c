@@ -255,7 +255,7 @@ static void fork_proc(struct proc *parent, struct proc *child, bool rewrite,
 	for (i = 0; i < parent->nr; i++) {
 		struct folio *folio = &parent->folio[i];
 
-		if (anon_vma_lazy_fork(child->vma[i], parent->vma[i]))
+		if (anon_vma_fork(child->vma[i], parent->vma[i]))
 			die("anon_vma_fork failed");
 		folio_add_anon_rmap(folio, child->vma[i]);
 		if (rewrite)

@@ -41,6 +41,22 @@ int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 }
 
 /*
+ * What anon_vma_handle_settle_locked() gives for a root that forwards while
+ * it still lists VMAs (of other mms of its fork family): the root, locked
+ * for write and referenced, and the anon_vma it forwards to, locked for
+ * write (the root holds it), as the root tagged 3. Never stored in a VMA;
+ * only ever unlocked and put.
+ */
+static struct anon_vma_lazy *anon_vma_handle_to_pair(anon_vma_handle_t handle)
+{
+	unsigned long val = anon_vma_handle_val(handle);
+
+	if ((val & ANON_VMA_HANDLE_MASK) != ANON_VMA_HANDLE_INVALID)
+		return NULL;
+	return (struct anon_vma_lazy *)(val & ~ANON_VMA_HANDLE_MASK);
+}
+
+/*
  * The anon_vma lock helpers and get/put_anon_vma() come here when handed a
  * tagged value: a VMA's handle, or what folio_get_anon_vma() returned for a
  * lazy folio. A lazy root is locked and counted as itself; a PARENT handle
@@ -58,8 +74,15 @@ void anon_vma_handle_lock_write(anon_vma_handle_t handle)
 
 void anon_vma_handle_unlock_write(anon_vma_handle_t handle)
 {
-	struct anon_vma_lazy *root = anon_vma_handle_to_lazy(handle);
+	struct anon_vma_lazy *root = anon_vma_handle_to_pair(handle);
 
+	if (root) {
+		/* Forwards where it did at settling: the root was held since. */
+		anon_vma_unlock_write(anon_vma_lazy_forward(root));
+		anon_vma_lazy_unlock_write(root);
+		return;
+	}
+	root = anon_vma_handle_to_lazy(handle);
 	if (root)
 		anon_vma_lazy_unlock_write(root);
 	else
@@ -116,8 +139,14 @@ void anon_vma_handle_get(anon_vma_handle_t handle)
 
 void anon_vma_handle_put(anon_vma_handle_t handle)
 {
-	struct anon_vma_lazy *root = anon_vma_handle_to_lazy(handle);
+	struct anon_vma_lazy *root = anon_vma_handle_to_pair(handle);
 
+	/* Unlocked already: the forward may be another by now, or gone. */
+	if (root) {
+		anon_vma_lazy_put(root);
+		return;
+	}
+	root = anon_vma_handle_to_lazy(handle);
 	if (root)
 		anon_vma_lazy_put(root);
 	else
@@ -126,7 +155,8 @@ void anon_vma_handle_put(anon_vma_handle_t handle)
 
 /*
  * What folio_get_anon_vma() returns for a lazy folio: its root, tagged and
- * referenced, or the anon_vma the root forwards to; NULL if the folio is
+ * referenced, or the anon_vma the root forwards to if the root lists no
+ * VMA any more; NULL if the folio is
  * no longer mapped; ERR_PTR(-EAGAIN) if it is no longer lazy, for the
  * caller to take the regular path.
  */
@@ -148,7 +178,12 @@ struct anon_vma *folio_get_anon_vma_handle(struct folio *folio)
 	rcu_read_unlock();
 	if (!root)
 		return NULL;
-	if (anon_vma_lazy_forward(root)) {
+	/*
+	 * The anon_vma alone only once the root lists no VMA: before that,
+	 * a caller that locks what it gets must lock the root (and settle).
+	 * The count first, as rmap_walk_anon_lazy() reads them.
+	 */
+	if (!smp_load_acquire(&root->nr_vmas) && anon_vma_lazy_forward(root)) {
 		forward = anon_vma_lazy_forward_get(root);
 		anon_vma_lazy_put(root);
 		return forward;
@@ -158,10 +193,14 @@ struct anon_vma *folio_get_anon_vma_handle(struct folio *folio)
 
 /*
  * @handle is a referenced root handle the caller has just locked for write.
- * If the root was upgraded before that, its VMAs are in the anon_vma now:
- * return that anon_vma locked for write and referenced instead, having
- * unlocked and put the root. No upgrade can happen while the root lock is
- * held, so once this returns the handle stays right until unlocked.
+ * If the root forwards, the folio's mappings are also, or only, in that
+ * anon_vma's tree: lock it too (after the root, the order the upgrade
+ * takes them in) while the root still lists VMAs, and return both as one
+ * handle; once it lists none, which is final, return that anon_vma alone,
+ * locked for write and referenced, having unlocked and put the root. No
+ * VMA joins or leaves the list and the forward does not change while the
+ * root lock is held, so once this returns the handle stays right until
+ * unlocked.
  */
 struct anon_vma *anon_vma_handle_settle_locked(anon_vma_handle_t handle)
 {
@@ -170,6 +209,15 @@ struct anon_vma *anon_vma_handle_settle_locked(anon_vma_handle_t handle)
 
 	if (!root || !anon_vma_lazy_forward(root))
 		return (struct anon_vma *)anon_vma_handle_val(handle);
+	/*
+	 * The root holds its forward while it lists VMAs, and neither changes
+	 * while the root is locked: no reference of our own is needed.
+	 */
+	if (root->nr_vmas) {
+		anon_vma_lock_write(anon_vma_lazy_forward(root));
+		return (struct anon_vma *)(anon_vma_handle_val(handle) |
+					   ANON_VMA_HANDLE_INVALID);
+	}
 	forward = anon_vma_lazy_forward_get(root);
 	anon_vma_lazy_unlock_write(root);
 	anon_vma_lazy_put(root);
@@ -213,7 +261,11 @@ bool folio_anon_vma_handle_matches(const struct folio *folio,
  */
 bool anon_vma_handle_forwarded(anon_vma_handle_t handle)
 {
-	struct anon_vma_lazy *root = anon_vma_handle_to_lazy(handle);
+	struct anon_vma_lazy *root;
+
+	if (anon_vma_handle_to_pair(handle))
+		return false;
+	root = anon_vma_handle_to_lazy(handle);
 
 	return root && anon_vma_lazy_forward(root);
 }

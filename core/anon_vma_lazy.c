@@ -17,6 +17,8 @@
 
 int sysctl_anon_vma_lazy __read_mostly = 1;
 unsigned long sysctl_anon_vma_lazy_max_pages __read_mostly;
+int sysctl_anon_vma_lazy_family_max __read_mostly = ANON_VMA_LAZY_FAMILY_MAX;
+static int anon_vma_lazy_family_limit = ANON_VMA_LAZY_FAMILY_LIMIT;
 
 static struct kmem_cache *anon_vma_lazy_cachep;
 
@@ -87,6 +89,15 @@ struct ctl_table anon_vma_lazy_sysctls[] = {
 		.mode		= 0644,
 		.proc_handler	= proc_doulongvec_minmax,
 	},
+	{
+		.procname	= "anon_vma_lazy_family_max",
+		.data		= &sysctl_anon_vma_lazy_family_max,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &anon_vma_lazy_family_limit,
+	},
 };
 
 const unsigned int anon_vma_lazy_nr_sysctls = ARRAY_SIZE(anon_vma_lazy_sysctls);
@@ -100,6 +111,7 @@ const enum vm_event_item anon_vma_lazy_vm_event[NR_ANON_VMA_LAZY_EVENTS] = {
 	[ANON_VMA_LAZY_UPGRADE_KSM]	= ANON_LAZY_UPGRADE_KSM,
 	[ANON_VMA_LAZY_PARENT_FORK]	= ANON_LAZY_PARENT_FORK,
 	[ANON_VMA_LAZY_PARENT_ADOPT]	= ANON_LAZY_PARENT_ADOPT,
+	[ANON_VMA_LAZY_FAMILY_JOIN]	= ANON_LAZY_FAMILY_JOIN,
 };
 #endif
 

@@ -4,14 +4,16 @@
  * memory is shared. See Documentation/mm/anon_vma_lazy.rst for the states,
  * and the argument that the walk is complete.
  *
- * A lazy root stands for one VMA's worth of anonymous memory in one mm, and
- * is shared by every VMA that split, merge or a move makes from it, and by
- * a few neighbours that first fault beside it. It lists
- * those VMAs through their (otherwise unused) vma->anon_vma_chain, and the
- * walk addresses a folio in each of them from the VMA's own vm_start and
- * vm_pgoff, exactly as the anon_vma interval tree does. Fork is the only
- * event that needs more: it turns the root into a regular anon_vma, and the
- * root forwards walkers there for as long as that anon_vma lives.
+ * A lazy root stands for one VMA's worth of anonymous memory, and is
+ * shared by every VMA that split, merge or a move makes from it, by a few
+ * neighbours that first fault beside it, and by the VMAs forked from those
+ * (a fork family, up to vm.anon_vma_lazy_family_max VMAs). It lists those
+ * VMAs through their (otherwise unused) vma->anon_vma_chain, and the walk
+ * addresses a folio in each of them from the VMA's own vm_start and
+ * vm_pgoff, exactly as the anon_vma interval tree does. An mm whose VMAs
+ * must leave the root (a fork past the cap, a KSM merge) moves them to a
+ * regular anon_vma; the root forwards walkers there for as long as that
+ * anon_vma lives, and keeps listing the other mms' VMAs.
  */
 #ifndef __MM_ANON_VMA_LAZY_H
 #define __MM_ANON_VMA_LAZY_H
@@ -19,11 +21,18 @@
 #include "anon_vma_lazy_internal.h"
 
 struct anon_vma_lazy {
-	/* One per linked VMA, one held by the anon_vma it forwards to, walkers. */
+	/* One per listed VMA, one per anon_vma naming it its origin, walkers. */
 	refcount_t refcount;
-	/* VMAs on @vmas; written under the root lock, read under it or mmap_lock. */
+	/*
+	 * VMAs on @vmas; written under the root lock, read under it or
+	 * mmap_lock. Once it is 0 on a root that forwards, it stays 0.
+	 */
 	unsigned int nr_vmas;
-	/* Set once, under the root lock, when fork turns the root regular. */
+	/*
+	 * Where the VMAs of the mms that left the root went, set under the
+	 * root lock. While VMAs are still listed too, the root holds a
+	 * reference on it, so that it never dies before the list empties.
+	 */
 	struct anon_vma *upgraded;
 	union {
 		struct list_head vmas;
@@ -45,12 +54,17 @@ enum anon_vma_lazy_event {
 	ANON_VMA_LAZY_UPGRADE_KSM,
 	ANON_VMA_LAZY_PARENT_FORK,
 	ANON_VMA_LAZY_PARENT_ADOPT,
+	ANON_VMA_LAZY_FAMILY_JOIN,
 	NR_ANON_VMA_LAZY_EVENTS
 };
 
-/* Runtime policy: vm.anon_vma_lazy and vm.anon_vma_lazy_max_pages. */
+/*
+ * Runtime policy: vm.anon_vma_lazy, vm.anon_vma_lazy_max_pages and
+ * vm.anon_vma_lazy_family_max (0: every fork moves the parent off its root).
+ */
 extern int sysctl_anon_vma_lazy;
 extern unsigned long sysctl_anon_vma_lazy_max_pages;
+extern int sysctl_anon_vma_lazy_family_max;
 extern struct ctl_table anon_vma_lazy_sysctls[];
 extern const unsigned int anon_vma_lazy_nr_sysctls;
 
@@ -102,6 +116,15 @@ static inline void folio_set_anon_vma_lazy(struct folio *folio,
  */
 #define ANON_VMA_LAZY_SHARE_MAX	4
 
+/*
+ * How many VMAs a root may list for a fork to join the child's VMA to it
+ * rather than move the parent's VMAs to an anon_vma: the bound on the walk
+ * of a folio the family shares, as the anon_vma tree of a fork tree bounds
+ * it in mainline by the number of processes.
+ */
+#define ANON_VMA_LAZY_FAMILY_MAX	64
+#define ANON_VMA_LAZY_FAMILY_LIMIT	1024
+
 /* The first anonymous fault, and the states that follow it. */
 struct anon_vma_lazy *anon_vma_lazy_shareable(const struct vm_area_struct *near,
 					      const struct vm_area_struct *vma);
@@ -113,13 +136,16 @@ bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
 			    struct anon_vma_lazy *root);
 
 /* Sharing begins. */
-int anon_vma_lazy_upgrade(struct anon_vma_lazy *root,
+int anon_vma_lazy_upgrade(struct anon_vma_lazy *root, struct mm_struct *mm,
 			  enum anon_vma_lazy_event why);
 int anon_vma_lazy_upgrade_vma(struct vm_area_struct *vma,
 			      enum anon_vma_lazy_event why);
+bool anon_vma_lazy_fork_join(struct vm_area_struct *vma,
+			     struct vm_area_struct *pvma);
 int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma);
-void anon_vma_lazy_forward_release(struct anon_vma_lazy *root);
+void anon_vma_lazy_forward_release(struct anon_vma_lazy *root,
+				   struct anon_vma *anon_vma);
 bool folio_anon_vma_lazy_rewrite(struct folio *folio);
 void folio_anon_vma_lazy_rewrite_forked(struct folio *folio);
 int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
@@ -140,7 +166,9 @@ struct anon_vma *anon_vma_lazy_forward(struct anon_vma_lazy *root);
 struct anon_vma *anon_vma_lazy_forward_get(struct anon_vma_lazy *root);
 struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 				     struct rmap_walk_control *rwc,
-				     bool locked);
+				     bool locked,
+				     struct anon_vma_lazy **held);
+void rmap_walk_anon_lazy_done(struct anon_vma_lazy *held);
 
 #define anon_vma_lazy_for_each_vma(root, vma) \
 	list_for_each_entry(vma, &(root)->vmas, anon_vma_chain)

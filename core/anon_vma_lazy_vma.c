@@ -130,6 +130,8 @@ bool anon_vma_lazy_unlink(struct vm_area_struct *vma)
 bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
 			    struct anon_vma_lazy *root)
 {
+	struct anon_vma *forward;
+
 	anon_vma_lazy_lock_write(root);
 	if (!anon_vma_handle_equal(vma_anon_vma_handle(vma), anon_vma_handle_lazy(root))) {
 		anon_vma_lazy_unlock_write(root);
@@ -138,7 +140,11 @@ bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
 	list_del_init(&vma->anon_vma_chain);
 	WRITE_ONCE(root->nr_vmas, root->nr_vmas - 1);
 	vma_set_anon_vma_handle(vma, anon_vma_handle_none());
+	/* The last listed VMA of a family that forwards: let the anon_vma go. */
+	forward = root->nr_vmas ? NULL : anon_vma_lazy_forward(root);
 	anon_vma_lazy_unlock_write(root);
+	if (forward)
+		put_anon_vma(forward);
 	anon_vma_lazy_put(root);
 	return true;
 }

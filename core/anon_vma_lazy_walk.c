@@ -2,7 +2,7 @@
 /*
  * ANON_VMA_LAZY: the rmap walk of a lazy folio. It visits every VMA on the
  * folio's root that covers it, each addressed by its own vm_start and
- * vm_pgoff, or hands over the anon_vma the root was upgraded to.
+ * vm_pgoff, then hands over the anon_vma the root forwards to, if any.
  */
 #include "anon_vma_lazy_internal.h"
 #include "anon_vma_lazy.h"
@@ -72,49 +72,96 @@ static struct anon_vma_lazy *anon_vma_lazy_walk_get(struct folio *folio,
 }
 
 /*
+ * Visit every VMA on @root that covers @folio; false if the walk is over
+ * (rmap_one() or done() said so). The root lock is held.
+ */
+static bool anon_vma_lazy_walk_list(struct anon_vma_lazy *root,
+				    struct folio *folio,
+				    struct rmap_walk_control *rwc)
+{
+	struct vm_area_struct *vma;
+	unsigned long nr_pages;
+	pgoff_t pgoff;
+
+	/* The VMAs' list and ranges change only under this lock. */
+	anon_vma_lazy_assert_locked(root);
+	/*
+	 * And the folio's index too: UFFDIO_MOVE between two VMAs on one root
+	 * changes it under the root lock, leaving the mapping as it was.
+	 */
+	nr_pages = folio_nr_pages(folio);
+	pgoff = folio_pgoff(folio);
+	anon_vma_lazy_for_each_vma(root, vma) {
+		unsigned long address = anon_vma_lazy_address(vma, pgoff,
+							      nr_pages);
+
+		if (address == -EFAULT)
+			continue;
+		cond_resched();
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			return false;
+		if (rwc->done && rwc->done(folio))
+			return false;
+	}
+	return true;
+}
+
+/*
  * The lazy half of rmap_walk_anon(). Visits every VMA on the folio's root
  * that covers it, under the root lock taken shared (or held by the caller
- * when @locked). If the root was upgraded, visits nothing and returns the
- * anon_vma it forwards to for the caller to walk as a regular one: with a
- * reference to put_anon_vma() afterwards, or, when @locked, the one whose
- * lock the caller took on the handle anon_vma_settle_locked() gave it.
- * Returns ERR_PTR(-EAGAIN) if the folio is no longer lazy (an unlocked
- * folio may be moved to an anon_vma meanwhile): the caller starts again.
+ * when @locked). If the root forwards, returns the anon_vma it forwards to
+ * for the caller to walk as a regular one, with a reference to
+ * put_anon_vma() afterwards, or, when @locked, the one whose lock the
+ * caller took on the handle anon_vma_settle_locked() gave it. While the
+ * root still lists VMAs (of other mms of its fork family), the root stays
+ * locked across that walk, so that a VMA moving from the list to the tree
+ * meanwhile is seen once: *@held is then the root, for
+ * rmap_walk_anon_lazy_done() once the tree is walked. Returns NULL when
+ * there is nothing more to walk, and ERR_PTR(-EAGAIN) if the folio is no
+ * longer lazy (an unlocked folio may be moved to an anon_vma meanwhile):
+ * the caller starts again.
  */
 struct anon_vma *rmap_walk_anon_lazy(struct folio *folio,
 				     struct rmap_walk_control *rwc,
-				     bool locked)
+				     bool locked,
+				     struct anon_vma_lazy **held)
 {
 	struct anon_vma *forward = NULL;
 	struct anon_vma_lazy *root;
-	struct vm_area_struct *vma;
-	unsigned long nr_pages, mapping;
-	pgoff_t pgoff;
+	unsigned long mapping;
 
+	*held = NULL;
 	if (locked) {
 		root = folio_anon_vma_lazy(folio);
 		forward = anon_vma_lazy_forward(root);
-		if (forward) {
-			lockdep_assert_held(&forward->root->rwsem);
-			return forward;
+		if (!forward || READ_ONCE(root->nr_vmas)) {
+			if (!anon_vma_lazy_walk_list(root, folio, rwc))
+				return NULL;
 		}
-		goto walk;
+		if (forward)
+			lockdep_assert_held(&forward->root->rwsem);
+		return forward;
 	}
 retry:
 	root = anon_vma_lazy_walk_get(folio, rwc, &mapping);
 	if (!root)
 		return anon_mapping_is_lazy(mapping) ? NULL : ERR_PTR(-EAGAIN);
 	/*
-	 * Upgraded: the forward is published (release) after the anon_vma's
-	 * tree is filled and never changes until that anon_vma is freed,
-	 * which anon_vma_lazy_forward_get() finds out from its count and
-	 * origin, root lock or not. So no root lock: the caller walks the
-	 * anon_vma under its lock as a regular folio's. UFFDIO_MOVE of such a
-	 * folio runs under that anon_vma's lock, not the root's, so the
-	 * caller looks at the folio's mapping again once it holds that lock,
-	 * as folio_lock_anon_vma_read() does.
+	 * Forwarded, and no VMA listed: that is final (a VMA joins a root
+	 * only from a VMA on it), and the forward changes only to NULL when
+	 * its anon_vma is freed, which anon_vma_lazy_forward_get() finds out
+	 * from its count and origin, root lock or not. The count is read
+	 * first, with an acquire that pairs with the upgrade's release, so
+	 * that the forward read after it is the one the last VMAs went to.
+	 * So no root lock: the caller walks the anon_vma under its lock as a
+	 * regular folio's. UFFDIO_MOVE of such a folio runs under that
+	 * anon_vma's lock, not the root's, so the caller looks at the folio's
+	 * mapping again once it holds that lock, as folio_lock_anon_vma_read()
+	 * does.
 	 */
-	if (anon_vma_lazy_forward(root)) {
+	if (!smp_load_acquire(&root->nr_vmas) && anon_vma_lazy_forward(root)) {
 		forward = anon_vma_lazy_forward_get(root);
 		anon_vma_lazy_put(root);
 		return forward;
@@ -134,38 +181,27 @@ retry:
 		anon_vma_lazy_put(root);
 		goto retry;
 	}
+	if (root->nr_vmas && !anon_vma_lazy_walk_list(root, folio, rwc))
+		goto out;
 	if (anon_vma_lazy_forward(root)) {
 		forward = anon_vma_lazy_forward_get(root);
-		goto out;
+		/* VMAs listed: the root holds the anon_vma, keep its lock. */
+		if (forward && root->nr_vmas) {
+			*held = root;
+			return forward;
+		}
 	}
-walk:
-	/* The VMAs' list and ranges change only under this lock. */
-	anon_vma_lazy_assert_locked(root);
-	/*
-	 * And the folio's index too: UFFDIO_MOVE between two VMAs on one root
-	 * changes it under the root lock, leaving the mapping as it was.
-	 */
-	nr_pages = folio_nr_pages(folio);
-	pgoff = folio_pgoff(folio);
-	anon_vma_lazy_for_each_vma(root, vma) {
-		unsigned long address = anon_vma_lazy_address(vma, pgoff,
-							      nr_pages);
-
-		if (address == -EFAULT)
-			continue;
-		cond_resched();
-		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
-			continue;
-		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
-			break;
-		if (rwc->done && rwc->done(folio))
-			break;
-	}
-	if (locked)
-		return NULL;
 out:
 	anon_vma_lazy_unlock_read(root);
 	anon_vma_lazy_put(root);
 	return forward;
 }
 
+/* The root rmap_walk_anon_lazy() kept locked for the walk of its forward. */
+void rmap_walk_anon_lazy_done(struct anon_vma_lazy *held)
+{
+	if (held) {
+		anon_vma_lazy_unlock_read(held);
+		anon_vma_lazy_put(held);
+	}
+}

@@ -1098,9 +1098,10 @@ out:
 /* ---- processes: fork.c, exit ---- */
 
 /*
- * dup_mmap(): each VMA gets its tree from anon_vma_fork(), then
- * copy_present_ptes() shares the pages, write-protected, and points a
- * lazy folio at the anon_vma its root was upgraded to.
+ * dup_mmap(): each VMA gets its tree from anon_vma_fork() (it joins its
+ * parent's lazy root, or the root is upgraded), then copy_present_ptes()
+ * shares the pages, write-protected, and points a lazy folio at the
+ * anon_vma its root was upgraded to once the root lists no VMA.
  */
 int mm_model_fork(struct mm_model *m, int pid)
 {
@@ -1121,8 +1122,8 @@ int mm_model_fork(struct mm_model *m, int pid)
 
 		tmp = vm_area_dup(m, mpnt);
 		tmp->vm_mm = &child->mm;
-		/* anon_vma_fork(), which the series makes the core's. */
-		err = anon_vma_lazy_fork(tmp, mpnt);
+		/* mm/anon_vma.c's own: a join, else the core's fork. */
+		err = anon_vma_fork(tmp, mpnt);
 		if (err) {
 			vm_area_free(m, tmp);
 			break;

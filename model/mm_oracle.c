@@ -139,7 +139,11 @@ static bool check_walk(struct mm_model *m, struct mm_model_folio *mf)
 	return true;
 }
 
-/* Each lazy root: the VMAs that name it are exactly those on its list. */
+/*
+ * Each lazy root: the VMAs that name it are exactly those on its list,
+ * whichever process of the fork family they belong to, and a root that
+ * forwards while it lists VMAs holds the anon_vma it forwards to.
+ */
 static bool check_lazy_roots(struct mm_model *m)
 {
 	struct vm_area_struct *vma, *pos;
@@ -158,13 +162,10 @@ static bool check_lazy_roots(struct mm_model *m)
 				return fail(m, "pid %d: VMA with a bad tree", pid);
 			if (!root)
 				continue;
-			if (anon_vma_lazy_forward(root))
-				return fail(m, "pid %d: VMA on an upgraded root", pid);
 			anon_vma_lazy_for_each_vma(root, pos) {
 				n++;
 				listed |= pos == vma;
-				if (pos->vm_mm != vma->vm_mm ||
-				    anon_vma_handle_to_lazy(vma_anon_vma_handle(pos)) != root)
+				if (anon_vma_handle_to_lazy(vma_anon_vma_handle(pos)) != root)
 					return fail(m, "pid %d: root lists a VMA of another tree",
 						    pid);
 			}
@@ -174,9 +175,14 @@ static bool check_lazy_roots(struct mm_model *m)
 			if (n != root->nr_vmas)
 				return fail(m, "pid %d: root counts %u VMAs, lists %u",
 					    pid, root->nr_vmas, n);
-			if (refcount_read(&root->refcount) < n)
-				return fail(m, "pid %d: root refcount %u below %u VMAs",
+			if (refcount_read(&root->refcount) <
+			    n + !!anon_vma_lazy_forward(root))
+				return fail(m, "pid %d: root refcount %u below %u VMAs and its forward",
 					    pid, refcount_read(&root->refcount), n);
+			if (anon_vma_lazy_forward(root) &&
+			    atomic_read(&anon_vma_lazy_forward(root)->refcount) < 1)
+				return fail(m, "pid %d: a listing root forwards to a dead anon_vma",
+					    pid);
 		}
 	}
 	return true;

@@ -161,6 +161,8 @@ struct anon_vma *lt_walk_locked(struct folio *folio, struct lt_visits *visits)
 		.rmap_one = lt_visit_one,
 		.invalid_vma = lt_visit_invalid,
 	};
+	struct anon_vma_lazy *held;
 
-	return rmap_walk_anon_lazy(folio, &rwc, true);
+	/* A locked walk keeps no lock of its own. */
+	return rmap_walk_anon_lazy(folio, &rwc, true, &held);
 }

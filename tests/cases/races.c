@@ -23,7 +23,7 @@ static void lt_ksm_upgrade(struct lt *t, struct mm_struct *mm,
 			   struct anon_vma_lazy *root)
 {
 	mmap_read_lock(mm);
-	LT_EQ(t, anon_vma_lazy_upgrade(root, ANON_VMA_LAZY_UPGRADE_KSM), 0);
+	LT_EQ(t, anon_vma_lazy_upgrade(root, mm, ANON_VMA_LAZY_UPGRADE_KSM), 0);
 	mmap_read_unlock(mm);
 }
 
@@ -135,6 +135,7 @@ LT_CASE(forward_of_a_freed_anon_vma_is_forgotten)
 	struct vm_area_struct *vma = lt_vma(t, mm, LT_PAGE(600), LT_PAGE(610));
 	struct anon_vma_lazy *root = lt_fault(t, vma);
 	struct folio *folio = lt_folio(t, 0);
+	struct anon_vma_lazy *held;
 	bool visited = false;
 	struct rmap_walk_control rwc = {
 		.arg = &visited,
@@ -148,7 +149,8 @@ LT_CASE(forward_of_a_freed_anon_vma_is_forgotten)
 	lt_vma_drop(t, vma);
 	lt_rcu_barrier(t);
 	LT_NULL(t, anon_vma_lazy_forward(root));
-	LT_NULL(t, rmap_walk_anon_lazy(folio, &rwc, false));
+	LT_NULL(t, rmap_walk_anon_lazy(folio, &rwc, false, &held));
+	LT_NULL(t, held);
 	LT_FALSE(t, visited);
 	LT_EQ(t, refcount_read(&root->refcount), 1);
 	anon_vma_lazy_put(root);
@@ -368,6 +370,7 @@ LT_CASE(walk_for_referenced_skips_an_unmapped_folio)
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(600), LT_PAGE(610));
 	struct anon_vma_lazy *root = lt_fault(t, vma);
 	struct folio *folio = lt_folio(t, 0);
+	struct anon_vma_lazy *held;
 	bool visited = false;
 	struct rmap_walk_control rwc = {
 		.arg = &visited,
@@ -377,7 +380,8 @@ LT_CASE(walk_for_referenced_skips_an_unmapped_folio)
 
 	lt_map(t, folio, vma, LT_PAGE(604));
 	lt_unmap(folio);
-	LT_NULL(t, rmap_walk_anon_lazy(folio, &rwc, false));
+	LT_NULL(t, rmap_walk_anon_lazy(folio, &rwc, false, &held));
+	LT_NULL(t, held);
 	LT_FALSE(t, visited);
 	LT_EQ(t, refcount_read(&root->refcount), 1);
 }

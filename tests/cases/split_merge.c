@@ -214,7 +214,7 @@ LT_CASE(unlink_of_last_vma_of_upgraded_root_frees_both)
 
 	LT_REQUIRE(t, LT_CAP_COUNT_SLAB);
 	mmap_write_lock(mm);
-	LT_EQ(t, anon_vma_lazy_upgrade(root, ANON_VMA_LAZY_UPGRADE_FORK), 0);
+	LT_EQ(t, anon_vma_lazy_upgrade(root, mm, ANON_VMA_LAZY_UPGRADE_FORK), 0);
 	mmap_write_unlock(mm);
 	LT_EQ(t, lt_live(t, "anon_vma"), 1);
 	lt_vma_drop(t, vma);

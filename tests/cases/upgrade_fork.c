@@ -20,7 +20,7 @@ static int lt_upgrade(struct mm_struct *mm, struct anon_vma_lazy *root)
 	int err;
 
 	mmap_write_lock(mm);
-	err = anon_vma_lazy_upgrade(root, ANON_VMA_LAZY_UPGRADE_FORK);
+	err = anon_vma_lazy_upgrade(root, mm, ANON_VMA_LAZY_UPGRADE_FORK);
 	mmap_write_unlock(mm);
 	return err;
 }
@@ -128,16 +128,23 @@ LT_CASE(upgraded_root_lives_as_long_as_its_anon_vma)
 	LT_EQ(t, lt_live(t, "anon_vma_lazy"), 0);
 }
 
-LT_CASE(upgrade_of_upgraded_root_is_refused)
+/* An mm none of whose VMAs a root lists has nothing to move: no change. */
+LT_CASE(upgrade_without_vmas_of_the_mm_changes_nothing)
 {
-	struct mm_struct *mm = lt_mm(t);
+	struct mm_struct *mm = lt_mm(t), *other = lt_mm(t);
 	struct vm_area_struct *v[3];
 	struct anon_vma_lazy *root = lt_three(t, mm, v);
+	struct anon_vma *forward;
 
-	LT_REQUIRE(t, LT_CAP_COUNT_WARN);
 	LT_EQ(t, lt_upgrade(mm, root), 0);
-	LT_EQ(t, lt_upgrade(mm, root), -EINVAL);
-	lt_expect_warns(t, 1);
+	forward = anon_vma_lazy_forward(root);
+	LT_NOT_NULL(t, forward);
+	LT_EQ(t, lt_upgrade(mm, root), -EAGAIN);
+	LT_EQ(t, lt_upgrade(other, root), -EAGAIN);
+	LT_PTR_EQ(t, anon_vma_lazy_forward(root), forward);
+	LT_EQ(t, root->nr_vmas, 0);
+	LT_EQ(t, refcount_read(&root->refcount), 1);
+	LT_PTR_EQ(t, vma_regular_anon_vma(v[2]), forward);
 }
 
 LT_CASE(walk_through_forwarded_root_finds_mapping)

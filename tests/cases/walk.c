@@ -84,6 +84,7 @@ LT_CASE(walk_of_folio_whose_root_is_dying_visits_nothing)
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(300), LT_PAGE(310));
 	struct anon_vma_lazy *root = lt_fault(t, vma);
 	struct folio *folio = lt_folio(t, 0);
+	struct anon_vma_lazy *held;
 	bool visited = false;
 	struct rmap_walk_control rwc = {
 		.arg = &visited,
@@ -98,8 +99,9 @@ LT_CASE(walk_of_folio_whose_root_is_dying_visits_nothing)
 	rcu_read_lock();
 	anon_vma_lazy_put(root);
 	/* A stale folio->mapping: the root's memory is still valid here. */
-	LT_NULL(t, rmap_walk_anon_lazy(folio, &rwc, false));
+	LT_NULL(t, rmap_walk_anon_lazy(folio, &rwc, false, &held));
 	rcu_read_unlock();
+	LT_NULL(t, held);
 	LT_FALSE(t, visited);
 	LT_FALSE(t, rwc.contended);
 	WRITE_ONCE(folio->mapping, NULL);

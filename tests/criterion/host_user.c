@@ -39,6 +39,7 @@ struct lt *lt_user_begin(void)
 	memset(&lt_ctx, 0, sizeof(lt_ctx));
 	sysctl_anon_vma_lazy = 1;
 	sysctl_anon_vma_lazy_max_pages = 0;
+	sysctl_anon_vma_lazy_family_max = ANON_VMA_LAZY_FAMILY_MAX;
 	lt_ctx.warns_at_start = shim_warn_count();
 	return &lt_ctx;
 }

@@ -39,6 +39,7 @@ static int lt_init(struct kunit *test)
 	/* Cases change the knobs: each starts from the defaults. */
 	sysctl_anon_vma_lazy = 1;
 	sysctl_anon_vma_lazy_max_pages = 0;
+	sysctl_anon_vma_lazy_family_max = ANON_VMA_LAZY_FAMILY_MAX;
 	return 0;
 }
 
@@ -67,6 +68,7 @@ static void lt_exit(struct kunit *test)
 		mmput(t->mm[i]);
 	sysctl_anon_vma_lazy = 1;
 	sysctl_anon_vma_lazy_max_pages = 0;
+	sysctl_anon_vma_lazy_family_max = ANON_VMA_LAZY_FAMILY_MAX;
 	rcu_barrier();
 }
 

@@ -526,6 +526,80 @@ TEST(shared_roots_migrate_fork_pageout_mremap)
 	munmap(arena, len);
 }
 
+/*
+ * Fork families: the first child joins its parent's lazy root, and the
+ * second fork, past vm.anon_vma_lazy_family_max (set to 2 here), moves the
+ * parent's VMA to an anon_vma while the first child's stays on the root.
+ * Migrating every page (MPOL_MF_MOVE_ALL: shared ones too) and reclaiming
+ * the parent's own must find each mapping in all three processes, through
+ * the root's list and the anon_vma's tree; nobody's data may change.
+ */
+TEST(fork_family_past_its_cap)
+{
+	const char *cap = "/proc/sys/vm/anon_vma_lazy_family_max";
+	int nr = 256, i, moved = 0, home = -1, status, pipes[2][2];
+	long joins = vm_event("anon_lazy_family_join");
+	bool numa = !access("/sys/devices/system/node/node1", F_OK);
+	long old_cap = read_long(cap);
+	char *p = map_anon(nr);
+	pid_t child[2];
+	void **pages;
+	int *nodes, *where;
+
+	ASSERT_NE(p, NULL);
+	fill(p, nr, 60);
+	if (old_cap >= 0)
+		ASSERT_EQ(write_file(cap, "2"), 0);
+	child[0] = fork_checker(p, nr, 60, pipes[0]);
+	child[1] = fork_checker(p, nr, 60, pipes[1]);
+	if (old_cap >= 0) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%ld", old_cap);
+		ASSERT_EQ(write_file(cap, buf), 0);
+	}
+	ASSERT_GE(child[0], 0);
+	ASSERT_GE(child[1], 0);
+	joins = vm_event("anon_lazy_family_join") - joins;
+	TH_LOG("%ld joins for two forks", joins);
+	if (old_cap >= 0 && read_long("/proc/sys/vm/anon_vma_lazy") == 1)
+		EXPECT_GE(joins, 1);
+
+	/* The parent's own copy of half the pages, the rest shared by three. */
+	fill(p, nr / 2, 61);
+	pages = calloc(nr, sizeof(*pages));
+	nodes = calloc(nr, sizeof(*nodes));
+	where = calloc(nr, sizeof(*where));
+	ASSERT_TRUE(pages && nodes && where);
+	for (i = 0; i < nr; i++)
+		pages[i] = p + i * psize();
+	if (numa) {
+		ASSERT_EQ(syscall(SYS_move_pages, 0, 1, pages, NULL, &home, 0), 0);
+		ASSERT_GE(home, 0);
+		for (i = 0; i < nr; i++)
+			nodes[i] = !home;
+		ASSERT_EQ(syscall(SYS_move_pages, 0, nr, pages, nodes, where,
+				  MPOL_MF_MOVE_ALL), 0);
+		for (i = 0; i < nr; i++)
+			moved += where[i] == !home;
+		TH_LOG("%d of %d pages moved to node %d", moved, nr, !home);
+		EXPECT_EQ(moved, nr);
+	}
+	madvise(p, nr * psize(), MADV_PAGEOUT);
+	ASSERT_EQ(first_bad(p, nr / 2, 61), -1);
+	ASSERT_EQ(bad_in(p, nr / 2, nr, 60), -1);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(write(pipes[i][1], "g", 1), 1);
+		ASSERT_EQ(waitpid(child[i], &status, 0), child[i]);
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(WEXITSTATUS(status), 0);
+	}
+	free(pages);
+	free(nodes);
+	free(where);
+	munmap(p, nr * psize());
+}
+
 /* Compaction moves (migrates) pages: the data must follow, PFN or not. */
 TEST(compaction_migrates)
 {

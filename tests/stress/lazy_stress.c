@@ -200,7 +200,7 @@ static void fork_child(struct slot *sl)
 
 	child->vm_mm = &sl->child_mm;
 	mmap_write_lock_nested(&sl->child_mm, SINGLE_DEPTH_NESTING);
-	if (anon_vma_lazy_fork(child, vma))
+	if (anon_vma_fork(child, vma))
 		abort();
 	for (p = 0; p < SLOT_PAGES; p++) {
 		gen_bump(sl, p);
@@ -399,14 +399,29 @@ static void *ksmd(void *arg)
 		struct slot *sl = &slots[rand_r(&seed) % SLOTS];
 		struct vm_area_struct *vma;
 
-		mmap_read_lock(&sl->mm);
-		vma = sl->piece[rand_r(&seed) % sl->nr];
-		if (vma_anon_vma_is_lazy(vma)) {
-			if (anon_vma_lazy_upgrade_vma(vma, ANON_VMA_LAZY_UPGRADE_KSM))
-				abort();
-			n++;
+		/*
+		 * The parent's VMAs, or the child's, which joined the
+		 * parent's root at fork: each mm leaves the family on its own.
+		 */
+		if (rand_r(&seed) & 1) {
+			mmap_read_lock(&sl->child_mm);
+			vma = sl->child;
+			if (vma && vma_anon_vma_is_lazy(vma)) {
+				if (anon_vma_lazy_upgrade_vma(vma, ANON_VMA_LAZY_UPGRADE_KSM))
+					abort();
+				n++;
+			}
+			mmap_read_unlock(&sl->child_mm);
+		} else {
+			mmap_read_lock(&sl->mm);
+			vma = sl->piece[rand_r(&seed) % sl->nr];
+			if (vma_anon_vma_is_lazy(vma)) {
+				if (anon_vma_lazy_upgrade_vma(vma, ANON_VMA_LAZY_UPGRADE_KSM))
+					abort();
+				n++;
+			}
+			mmap_read_unlock(&sl->mm);
 		}
-		mmap_read_unlock(&sl->mm);
 		sched_yield();
 	}
 	__atomic_fetch_add(&op_count[OP_KSM_UPGRADE], n, __ATOMIC_RELAXED);

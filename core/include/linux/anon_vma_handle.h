@@ -13,7 +13,11 @@
  *                            vma->anon_vma_chain
  *   anon_vma | 2             PARENT: inherited at fork, chained into the
  *                            parent's anon_vma, owning none yet
- *   tag 3                    reserved; rejected with a WARN, never decoded
+ *   tag 3                    never in a VMA: rejected there with a WARN,
+ *                            never decoded as a state. Only what
+ *                            anon_vma_settle_locked() returns for a root
+ *                            locked together with the anon_vma it
+ *                            forwards to carries it (mm/anon_vma_handle.c)
  *
  * A lazily mapped anonymous folio has folio->mapping = root | 0x2, the KSM
  * bit alone. KSM folios (0x3) and regular anonymous folios (0x1) keep their

@@ -13,13 +13,15 @@
  *   split         N splits: anon_vma_clone() and the shrink under the lock
  *   unlink        N unlinks of a faulted VMA (munmap, exit)
  *   fork-first    one fork of a process with N faulted VMAs (anon_vma_fork()
- *                 per VMA, and the pte copy's folio rewrite); the first fork
- *                 of a lazy process includes the upgrade
+ *                 per VMA, and the pte copy's folio rewrite); a lazy child
+ *                 joins its parent's roots (a fork family)
  *   fork-again    ten more forks of that process, its first child gone
  *   exit-child    the unlinks of the first child's N VMAs
  *   walk          N rmap walks, each of a folio in a never-forked VMA
  *   walk-forked   N rmap walks of folios that fork mapped in a child too
- *   walk-forward  the same, but the folios still name their upgraded lazy
+ *                 (lazy: the family root lists both VMAs)
+ *   walk-forward  the same with vm.anon_vma_lazy_family_max at 0, so that
+ *                 the fork upgraded, and the folios still name their lazy
  *                 root (as one the fork did not copy would)
  *
  * It prints "ops OP MODE COUNT" (what to divide by) and "allocs OP MODE
@@ -371,6 +373,8 @@ int main(int argc, char **argv)
 	shim_rcu_register_thread();
 	anon_vma_init();
 	sysctl_anon_vma_lazy = !strcmp(argv[2], "on");
+	if (!strcmp(op, "walk-forward"))
+		sysctl_anon_vma_lazy_family_max = 0;
 
 	if (!strcmp(op, "fault")) {
 		proc_init(&p, n);

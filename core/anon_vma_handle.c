@@ -12,14 +12,17 @@
 /*
  * @folio now belongs to @vma (a new folio, wp reuse, uffd move): name its
  * lazy root or, as __folio_set_anon(), its anon_vma, the tree's root when
- * the folio may be shared. A PARENT VMA that has not adopted an anon_vma
- * of its own (do_swap_page() makes folios without asking for one) names
- * the inherited anon_vma, whose tree holds the VMA.
+ * the folio may be shared (or the lazy root that tree came from, while
+ * that root still lists VMAs of other mms of its fork family). A PARENT
+ * VMA that has not adopted an anon_vma of its own (do_swap_page() makes
+ * folios without asking for one) names the inherited anon_vma, whose tree
+ * holds the VMA.
  */
 int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 			   bool exclusive)
 {
 	anon_vma_handle_t handle = vma_anon_vma_handle(vma);
+	struct anon_vma_lazy *root;
 	struct anon_vma *anon_vma;
 
 	switch (anon_vma_handle_state(handle)) {
@@ -29,8 +32,22 @@ int folio_set_anon_mapping(struct folio *folio, struct vm_area_struct *vma,
 	case ANON_VMA_STATE_REGULAR:
 	case ANON_VMA_STATE_PARENT:
 		anon_vma = anon_vma_handle_to_anon_vma(handle);
-		if (!exclusive)
+		if (!exclusive) {
 			anon_vma = anon_vma->root;
+			/*
+			 * A folio read in from a swap entry that a VMA still
+			 * listed on the lazy root this tree came from may map
+			 * too: name the root, whose walk covers that VMA and
+			 * then this tree. The anon_vma holds the root; a
+			 * root that lists no VMA never will again.
+			 */
+			root = anon_vma_lazy_origin(anon_vma);
+			/* Acquire: pairs with the count's release (unlink). */
+			if (root && smp_load_acquire(&root->nr_vmas)) {
+				folio_set_anon_vma_lazy(folio, root);
+				return 0;
+			}
+		}
 		WRITE_ONCE(folio->mapping, (struct address_space *)
 			   ((unsigned long)anon_vma | PAGE_MAPPING_ANON));
 		return 0;

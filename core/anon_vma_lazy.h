@@ -142,6 +142,7 @@ int anon_vma_lazy_upgrade_vma(struct vm_area_struct *vma,
 			      enum anon_vma_lazy_event why);
 bool anon_vma_lazy_fork_join(struct vm_area_struct *vma,
 			     struct vm_area_struct *pvma);
+bool anon_vma_lazy_joined(struct vm_area_struct *vma);
 int anon_vma_lazy_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 int anon_vma_lazy_parent_adopt(struct vm_area_struct *vma);
 void anon_vma_lazy_forward_release(struct anon_vma_lazy *root,

@@ -44,6 +44,33 @@ bool anon_vma_lazy_fork_join(struct vm_area_struct *vma,
 }
 
 /*
+ * Did @vma come onto its lazy root through a fork, rather than through its
+ * own mm's first fault? Mainline never grows a forked child's VMA over a
+ * new range (its chain list is not singular: is_mergeable_anon_vma()), and
+ * mm/vma.c asks this to do the same. A root lists the VMAs of the mm whose
+ * fault made it first, and joins go to the tail, so the mm of the first
+ * VMA listed is taken for the root's own; once that mm's VMAs listed
+ * before the joins are all gone, the next mm's is, which only ever lets
+ * a VMA merge where mainline would not, or not merge where it would.
+ */
+bool anon_vma_lazy_joined(struct vm_area_struct *vma)
+{
+	struct anon_vma_lazy *root = anon_vma_handle_to_lazy(vma_anon_vma_handle(vma));
+	struct vm_area_struct *first;
+	bool joined;
+
+	if (!root)
+		return false;
+	/* Another mm may unlink and free the first VMA: under the lock. */
+	anon_vma_lazy_lock_read(root);
+	first = list_first_entry_or_null(&root->vmas, struct vm_area_struct,
+					 anon_vma_chain);
+	joined = first && first->vm_mm != vma->vm_mm;
+	anon_vma_lazy_unlock_read(root);
+	return joined;
+}
+
+/*
  * Stands where anon_vma_fork() does in dup_mmap(), for a child that did
  * not join its parent's root. The parent's VMAs on a lazy root move to an
  * anon_vma first; the child then chains into the parent's anon_vmas, as in

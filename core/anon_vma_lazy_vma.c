@@ -138,7 +138,11 @@ bool __anon_vma_lazy_unlink(struct vm_area_struct *vma,
 		return false;
 	}
 	list_del_init(&vma->anon_vma_chain);
-	WRITE_ONCE(root->nr_vmas, root->nr_vmas - 1);
+	/*
+	 * Release: a lockless reader that sees the count 0 (acquire, then
+	 * the forward) sees the forward an upgrade set before our lock.
+	 */
+	smp_store_release(&root->nr_vmas, root->nr_vmas - 1);
 	vma_set_anon_vma_handle(vma, anon_vma_handle_none());
 	/* The last listed VMA of a family that forwards: let the anon_vma go. */
 	forward = root->nr_vmas ? NULL : anon_vma_lazy_forward(root);

@@ -111,6 +111,28 @@ LT_CASE(walk_of_a_childs_own_folio_finds_it_in_the_child)
 	lt_unmap(f.folio);
 }
 
+/*
+ * mm/vma.c grows no forked child's VMA over a new range, as mainline
+ * (whose forked VMA has two chains): the child's joined VMA says so, the
+ * parent's, and a split piece of either, not.
+ */
+LT_CASE(joined_vma_is_told_from_its_parents)
+{
+	struct vm_area_struct *piece;
+	struct lt_family f;
+
+	lt_family(t, &f);
+	LT_FALSE(t, anon_vma_lazy_joined(f.parent));
+	LT_TRUE(t, anon_vma_lazy_joined(f.child));
+	piece = lt_split(t, f.parent, LT_PAGE(708));
+	LT_FALSE(t, anon_vma_lazy_joined(piece));
+	piece = lt_split(t, f.child, LT_PAGE(706));
+	LT_TRUE(t, anon_vma_lazy_joined(piece));
+	piece = lt_vma(t, lt_mm(t), LT_PAGE(800), LT_PAGE(810));
+	LT_FALSE(t, anon_vma_lazy_joined(piece));
+	lt_unmap(f.folio);
+}
+
 LT_CASE(child_exit_leaves_the_root_as_it_found_it)
 {
 	struct lt_family f;
@@ -280,6 +302,45 @@ LT_CASE(leaving_after_the_forward_emptied_makes_a_new_anon_vma)
 	lt_walk(f.folio, &visits, false, NULL);
 	LT_EQ(t, visits.nr, 1);
 	LT_TRUE(t, lt_visited(&visits, f.parent, LT_PAGE(702)));
+	lt_unmap(f.folio);
+}
+
+/*
+ * A folio the family shared was swapped out; the mm that left the root
+ * reads it back in first (do_swap_page(), not exclusive: the swap entry is
+ * in the child's page table too), then the child maps the same folio from
+ * the swap cache. Named by the anon_vma, its walk would miss the child,
+ * still listed on the root: it is named by the root while the root lists
+ * VMAs, and by the anon_vma's tree root once it lists none.
+ */
+LT_CASE(swap_in_by_a_member_that_left_names_the_root_while_it_lists_vmas)
+{
+	struct folio *in = lt_folio(t, 0), *later = lt_folio(t, 0);
+	struct lt_visits visits = {};
+	struct anon_vma *anon_vma;
+	struct lt_family f;
+
+	lt_family(t, &f);
+	LT_EQ(t, lt_leave(f.parent), 0);
+	anon_vma = vma_regular_anon_vma(f.parent);
+	in->index = linear_page_index(f.parent, LT_PAGE(705));
+	LT_EQ(t, folio_set_anon_mapping(in, f.parent, false), 0);
+	atomic_set(&in->_mapcount, 1);		/* the parent's pte, the child's */
+	LT_PTR_EQ(t, folio_anon_vma_lazy(in), f.root);
+	LT_TRUE(t, folio_anon_vma_handle_matches(in, f.parent));
+	LT_TRUE(t, folio_anon_vma_handle_matches(in, f.child));
+	lt_walk(in, &visits, false, NULL);
+	LT_EQ(t, visits.nr, 2);
+	LT_TRUE(t, lt_visited(&visits, f.parent, LT_PAGE(705)));
+	LT_TRUE(t, lt_visited(&visits, f.child, LT_PAGE(705)));
+	lt_unmap(in);
+
+	atomic_dec(&f.folio->_mapcount);
+	lt_vma_drop(t, f.child);
+	later->index = linear_page_index(f.parent, LT_PAGE(706));
+	LT_EQ(t, folio_set_anon_mapping(later, f.parent, false), 0);
+	LT_EQ(t, (unsigned long)later->mapping,
+	      (unsigned long)anon_vma | PAGE_MAPPING_ANON);
 	lt_unmap(f.folio);
 }
 

@@ -204,7 +204,11 @@ TEST(fork_cow_tree)
 	munmap(p, NR_PAGES * psize());
 }
 
-/* mprotect() of the middle splits the VMA in three; undoing it merges it. */
+/*
+ * mprotect() of the middle splits the VMA in three; undoing it merges it.
+ * The test runs in a child of the harness: the new mapping must not merge
+ * with an inherited neighbour, as mainline never grows a forked VMA.
+ */
 TEST(mprotect_split_and_merge)
 {
 	char *p = map_anon(NR_PAGES);
@@ -541,12 +545,23 @@ TEST(fork_family_past_its_cap)
 	long joins = vm_event("anon_lazy_family_join");
 	bool numa = !access("/sys/devices/system/node/node1", F_OK);
 	long old_cap = read_long(cap);
-	char *p = map_anon(nr);
+	size_t len = (nr + 4) * psize();
 	pid_t child[2];
 	void **pages;
 	int *nodes, *where;
+	char *area, *p;
 
-	ASSERT_NE(p, NULL);
+	/*
+	 * Two never-faulted VMAs on each side (other protections, so that
+	 * they stay apart), so that @p's first fault shares no neighbour's
+	 * root: its root lists @p alone, and the cap of 2 takes one child.
+	 */
+	area = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(area, MAP_FAILED);
+	p = area + 2 * psize();
+	ASSERT_EQ(mprotect(area + psize(), psize(), PROT_READ), 0);
+	ASSERT_EQ(mprotect(p, nr * psize(), PROT_READ | PROT_WRITE), 0);
+	ASSERT_EQ(mprotect(p + nr * psize(), psize(), PROT_READ), 0);
 	fill(p, nr, 60);
 	if (old_cap >= 0)
 		ASSERT_EQ(write_file(cap, "2"), 0);
@@ -597,7 +612,7 @@ TEST(fork_family_past_its_cap)
 	free(pages);
 	free(nodes);
 	free(where);
-	munmap(p, nr * psize());
+	munmap(area, len);
 }
 
 /* Compaction moves (migrates) pages: the data must follow, PFN or not. */

@@ -162,8 +162,14 @@ int __init anon_vma_lazy_init(void)
 }
 
 /*
- * A new lazy root is only worth it for private anonymous memory that the
- * policy admits; everything else takes the mainline path.
+ * Which VMAs a first anonymous fault gives a lazy root, as the policy
+ * admits. Private file mappings are in: the folios their write faults copy
+ * are anonymous, named and indexed from vm_pgoff like those of anonymous
+ * VMAs, so the walk finds them the same way; and the writable data of
+ * ld.so, libc and every program, copied on write as each process starts,
+ * is most of what a fork+exec workload allocates anon_vmas for. hugetlb
+ * is out: its private copies take hugetlb's own rmap helpers, which this
+ * does not teach tagged handles. Everything else takes the mainline path.
  */
 bool anon_vma_lazy_eligible(struct vm_area_struct *vma)
 {
@@ -171,7 +177,7 @@ bool anon_vma_lazy_eligible(struct vm_area_struct *vma)
 
 	if (!IS_ENABLED(CONFIG_ANON_VMA_LAZY) || !READ_ONCE(sysctl_anon_vma_lazy))
 		return false;
-	if (!vma_is_anonymous(vma) || (vma->vm_flags & VM_SHARED))
+	if ((vma->vm_flags & VM_SHARED) || is_vm_hugetlb_page(vma))
 		return false;
 	return !max_pages || vma_pages(vma) <= max_pages;
 }

@@ -11,6 +11,7 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/hash.h>
+#include <linux/hugetlb_inline.h>
 #include <linux/init.h>
 #include <linux/list.h>
 #include <linux/mm.h>

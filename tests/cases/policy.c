@@ -55,19 +55,28 @@ LT_CASE(policy_switch_off_means_not_eligible)
 	LT_FALSE(t, anon_vma_lazy_eligible(vma));
 }
 
-LT_CASE(policy_shared_or_file_backed_not_eligible)
+/*
+ * A private file mapping's copied-on-write folios are anonymous and take
+ * a lazy root like an anonymous VMA's; shared and hugetlb mappings do not.
+ */
+LT_CASE(policy_private_file_eligible_shared_and_hugetlb_not)
 {
 	static const struct vm_operations_struct *fake_ops =
 		(const struct vm_operations_struct *)&fake_ops;
 	struct vm_area_struct *vma = lt_vma(t, lt_mm(t), LT_PAGE(10), LT_PAGE(11));
 
+	vma->vm_ops = fake_ops;
+	LT_TRUE(t, anon_vma_lazy_eligible(vma));
 	mmap_write_lock(vma->vm_mm);
 	vm_flags_set(vma, VM_SHARED);
 	LT_FALSE(t, anon_vma_lazy_eligible(vma));
 	vm_flags_clear(vma, VM_SHARED);
+	vm_flags_set(vma, VM_HUGETLB);
+	/* Without CONFIG_HUGETLB_PAGE no VMA is hugetlb, whatever its flags. */
+	if (is_vm_hugetlb_page(vma))
+		LT_FALSE(t, anon_vma_lazy_eligible(vma));
+	vm_flags_clear(vma, VM_HUGETLB);
 	mmap_write_unlock(vma->vm_mm);
-	vma->vm_ops = fake_ops;
-	LT_FALSE(t, anon_vma_lazy_eligible(vma));
 	vma->vm_ops = NULL;
 	LT_TRUE(t, anon_vma_lazy_eligible(vma));
 }

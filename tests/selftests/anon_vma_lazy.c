@@ -615,6 +615,95 @@ TEST(fork_family_past_its_cap)
 	munmap(area, len);
 }
 
+/*
+ * A private file mapping (of a memfd) whose first half is written: those
+ * copies are anonymous folios in a VMA with a file, the second half the
+ * file's own pages. After fork and more writes by the parent, migrating
+ * every page, reclaiming the parent's own copies and reading all back must
+ * find every mapping in both processes, and the file must not change.
+ * With vm.anon_vma_lazy at 1 the first write gives the VMA a lazy root.
+ */
+static int private_file_bad(char *p, int nr, int parent_tag)
+{
+	int bad = bad_in(p, 0, nr / 4, parent_tag);
+
+	if (bad == -1)
+		bad = bad_in(p, nr / 4, nr / 2, 61);
+	if (bad == -1)
+		bad = bad_in(p, nr / 2, nr, 60);
+	return bad;
+}
+
+TEST_F_TIMEOUT(swap, private_file_copies, 180)
+{
+	int nr = SHARED_REGIONS * SHARED_PAGES, i, fd, home = -1, swapped = 0;
+	int pipes[2], status;
+	long roots = vm_event("anon_lazy_root_alloc") +
+		     vm_event("anon_lazy_root_reuse");
+	bool numa = !access("/sys/devices/system/node/node1", F_OK);
+	void **pages;
+	__u64 w;
+	char *p;
+	pid_t child;
+	char go;
+
+	fd = memfd_create("anon_vma_lazy", 0);
+	if (fd < 0)
+		SKIP(return, "memfd_create: %s", strerror(errno));
+	ASSERT_EQ(ftruncate(fd, nr * psize()), 0);
+	for (i = 0; i < nr; i++) {
+		w = word(60, i);
+		ASSERT_EQ(pwrite(fd, &w, sizeof(w), i * psize()), sizeof(w));
+	}
+	p = mmap(NULL, nr * psize(), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(first_bad(p, nr, 60), -1);
+	fill(p, nr / 2, 61);
+	roots = vm_event("anon_lazy_root_alloc") +
+		vm_event("anon_lazy_root_reuse") - roots;
+	TH_LOG("%ld lazy roots made or reused", roots);
+	if (read_long("/proc/sys/vm/anon_vma_lazy") == 1)
+		EXPECT_EQ(roots, 1);
+
+	ASSERT_EQ(pipe(pipes), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (read(pipes[0], &go, 1) != 1)
+			_exit(1);
+		_exit(private_file_bad(p, nr, 61) == -1 ? 0 : 2);
+	}
+	fill(p, nr / 4, 62);
+
+	if (numa) {
+		pages = calloc(nr, sizeof(*pages));
+		ASSERT_NE(pages, NULL);
+		for (i = 0; i < nr; i++)
+			pages[i] = p + i * psize();
+		ASSERT_EQ(syscall(SYS_move_pages, 0, 1, pages, NULL, &home, 0), 0);
+		ASSERT_GE(home, 0);
+		EXPECT_EQ(move_all(pages, nr, !home), nr);
+		free(pages);
+	}
+	madvise(p, nr / 4 * psize(), MADV_PAGEOUT);
+	for (i = 0; i < nr / 4; i++)
+		swapped += !!(pagemap_of(p + i * psize()) & PM_SWAP);
+	TH_LOG("%d of the parent's %d copies swapped out", swapped, nr / 4);
+	if (has_swap())
+		EXPECT_EQ(swapped, nr / 4);
+	ASSERT_EQ(private_file_bad(p, nr, 62), -1);
+
+	ASSERT_EQ(write(pipes[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	for (i = 0; i < nr; i++) {
+		ASSERT_EQ(pread(fd, &w, sizeof(w), i * psize()), sizeof(w));
+		ASSERT_EQ(w, word(60, i));
+	}
+	munmap(p, nr * psize());
+	close(fd);
+}
+
 /* Compaction moves (migrates) pages: the data must follow, PFN or not. */
 TEST(compaction_migrates)
 {

@@ -71,6 +71,12 @@ int anon_vma_lazy_prepare(struct vm_area_struct *vma,
  * few over, which bounds the walk a little less tightly and breaks nothing.
  * anon_vma_lazy_prepare() finds out under the lock whether the root was
  * upgraded meanwhile.
+ *
+ * Not for a VMA whose page tables may hold raw pfns (VM_PFNMAP, VM_IO,
+ * VM_MIXEDMAP, as a private /dev/mem mapping does beside its COW copies):
+ * page_vma_mapped_walk() matches by pfn, so a walk of another VMA's folio
+ * could take such a pte for a mapping of it. find_mergeable_anon_vma()
+ * never puts them beside a VMA of other flags either.
  */
 struct anon_vma_lazy *anon_vma_lazy_shareable(const struct vm_area_struct *near,
 					      const struct vm_area_struct *vma)
@@ -78,6 +84,8 @@ struct anon_vma_lazy *anon_vma_lazy_shareable(const struct vm_area_struct *near,
 	struct anon_vma_lazy *root = anon_vma_handle_to_lazy(vma_anon_vma_handle(near));
 
 	if (!root || near->vm_mm != vma->vm_mm)
+		return NULL;
+	if ((near->vm_flags | vma->vm_flags) & (VM_PFNMAP | VM_IO | VM_MIXEDMAP))
 		return NULL;
 	if (READ_ONCE(root->nr_vmas) >= ANON_VMA_LAZY_SHARE_MAX)
 		return NULL;

@@ -104,6 +104,27 @@ LT_CASE(shareable_refuses_other_mm_and_non_lazy_neighbours)
 	LT_NULL(t, anon_vma_lazy_shareable(a, b));
 }
 
+/* A pte of a raw-pfn mapping could pass for a folio's in another's walk. */
+LT_CASE(shareable_refuses_raw_pfn_mappings)
+{
+	static const unsigned long raw[] = { VM_PFNMAP, VM_IO, VM_MIXEDMAP };
+	struct mm_struct *mm = lt_mm(t);
+	struct vm_area_struct *a = lt_vma(t, mm, LT_PAGE(50), LT_PAGE(60));
+	struct anon_vma_lazy *root = lt_fault(t, a);
+	struct vm_area_struct *special;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(raw); i++) {
+		special = lt_vma(t, mm, LT_PAGE(100 * i + 100), LT_PAGE(100 * i + 104));
+		special->vm_flags |= raw[i];
+		LT_NULL(t, anon_vma_lazy_shareable(a, special));
+		/* Private, so its COW copies still get a root: its own. */
+		LT_TRUE(t, lt_fault(t, special) != root);
+		LT_NULL(t, anon_vma_lazy_shareable(special, a));
+	}
+	LT_EQ(t, root->nr_vmas, 1);
+}
+
 LT_CASE(reusable_refuses_other_base)
 {
 	struct mm_struct *mm = lt_mm(t);

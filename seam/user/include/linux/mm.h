@@ -20,8 +20,11 @@
 #define VM_MAYWRITE	0x00000020UL
 #define VM_MAYEXEC	0x00000040UL
 #define VM_MAYSHARE	0x00000080UL
+#define VM_PFNMAP	0x00000400UL
+#define VM_IO		0x00004000UL
 #define VM_DONTCOPY	0x00020000UL
 #define VM_HUGETLB	0x00400000UL
+#define VM_MIXEDMAP	0x10000000UL
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 
 /* vm_flags is written through these in the kernel, under mmap_lock. */

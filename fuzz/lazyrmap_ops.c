@@ -62,6 +62,9 @@ struct lz_op_args {
 	vm_flags_t prot;
 	u64 data;
 	bool large;
+	/* mmap: of the model's file, from pgoff. */
+	bool file;
+	pgoff_t pgoff;
 };
 
 static struct kmem_cache *lz_caches[3];
@@ -142,6 +145,15 @@ static void decode(struct mm_model *m, const uint8_t *b, unsigned long opno,
 	a->large = b[3] & 0x80;
 	a->data = ((u64)opno << 24) | ((u64)(a->pid & 0xff) << 16) | a->page;
 	switch (a->op) {
+	case LZ_MMAP:
+		/*
+		 * Bit 7 of w: a private file mapping, from an offset among the
+		 * pgoffs that anonymous VMAs have, so that their ranges overlap
+		 * on a shared root.
+		 */
+		a->file = b[4] & 0x80;
+		a->pgoff = MM_MODEL_BASE_PFN + (b[3] & 0x3f);
+		break;
 	case LZ_MREMAP:
 		/* Bits of w: shrink/grow/move and DONTUNMAP, from the high nibble. */
 		a->flags = (b[4] & 0x80) ? MM_MREMAP_MAYMOVE | MM_MREMAP_FIXED : 0;
@@ -212,6 +224,8 @@ static void print_op(FILE *f, const char *machine, unsigned long opno,
 	case LZ_MPROTECT:
 		fprintf(f, " pages [%u, %u) %s", a->page, a->page + a->nr,
 			a->prot & VM_WRITE ? "rw" : "r");
+		if (a->op == LZ_MMAP && a->file)
+			fprintf(f, " file pgoff %#lx", a->pgoff);
 		break;
 	case LZ_MUNMAP:
 	case LZ_DONTNEED:
@@ -259,6 +273,9 @@ static int apply(struct mm_model *m, const struct lz_op_args *a, bool solo)
 		return -ESRCH;
 	switch (a->op) {
 	case LZ_MMAP:
+		if (a->file)
+			return mm_model_mmap_file(m, a->pid, a->page, a->nr,
+						  a->prot, a->pgoff);
 		return mm_model_mmap(m, a->pid, a->page, a->nr, a->prot);
 	case LZ_MUNMAP:
 		return mm_model_munmap(m, a->pid, a->page, a->nr);

@@ -94,6 +94,7 @@ static struct vm_area_struct *vm_area_dup(struct mm_model *m,
 	vma->vm_end = orig->vm_end;
 	vma->vm_flags = orig->vm_flags;
 	vma->vm_pgoff = orig->vm_pgoff;
+	vma->vm_file = orig->vm_file;
 	vma->anon_vma = orig->anon_vma;
 	return vma;
 }
@@ -186,9 +187,10 @@ static bool anon_vmas_mergeable(struct anon_vma *a1, struct anon_vma *a2,
 
 static bool flags_pgoff_mergeable(struct vm_area_struct *prev,
 				  unsigned long end, vm_flags_t flags,
-				  pgoff_t pgoff)
+				  struct file *file, pgoff_t pgoff)
 {
 	return prev->vm_end == end && prev->vm_flags == flags &&
+	       prev->vm_file == file &&
 	       prev->vm_pgoff + ((prev->vm_end - prev->vm_start) >> PAGE_SHIFT) ==
 	       pgoff;
 }
@@ -236,7 +238,7 @@ static bool can_merge(struct vm_area_struct *vma, struct vm_area_struct *near)
 	struct vm_area_struct *next = prev == near ? vma : near;
 
 	return flags_pgoff_mergeable(prev, next->vm_start, next->vm_flags,
-				     next->vm_pgoff) &&
+				     next->vm_file, next->vm_pgoff) &&
 	       anon_vmas_mergeable(vma->anon_vma, near->anon_vma, near);
 }
 
@@ -492,7 +494,8 @@ static int do_anonymous_page(struct mm_model *m, struct vm_area_struct *vma,
 	err = anon_vma_prepare(vma);
 	if (err)
 		return err;
-	if (large) {
+	/* do_cow_fault() copies a file's page into an order-0 folio. */
+	if (large && !vma->vm_file) {
 		unsigned long size = MM_MODEL_LARGE_PAGES * PAGE_SIZE;
 
 		start = address & ~(size - 1);
@@ -723,8 +726,14 @@ int mm_model_spawn(struct mm_model *m)
 }
 
 /* mmap(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE). */
-int mm_model_mmap(struct mm_model *m, int pid, unsigned int page,
-		  unsigned int nr, vm_flags_t prot)
+/* The one file every file mapping of the model maps: only its address counts. */
+static struct mm_model_file {
+	int unused;
+} mm_model_file;
+
+static int do_mmap(struct mm_model *m, int pid, unsigned int page,
+		   unsigned int nr, vm_flags_t prot, struct file *file,
+		   pgoff_t pgoff)
 {
 	struct mm_model_proc *proc = model_proc(m, pid);
 	unsigned long start = mm_model_addr(page);
@@ -741,12 +750,26 @@ int mm_model_mmap(struct mm_model *m, int pid, unsigned int page,
 	vma = vm_area_alloc(m, &proc->mm);
 	vma->vm_start = start;
 	vma->vm_end = end;
-	vma->vm_pgoff = start >> PAGE_SHIFT;
+	vma->vm_pgoff = file ? pgoff : start >> PAGE_SHIFT;
+	vma->vm_file = file;
 	vm_flags_init(vma, VM_MODEL_DEFAULT | (prot & VM_ACCESS_FLAGS));
 	vma_link(vma);
 	try_merge(m, vma);
 	mmap_write_unlock(&proc->mm);
 	return 0;
+}
+
+int mm_model_mmap(struct mm_model *m, int pid, unsigned int page,
+		  unsigned int nr, vm_flags_t prot)
+{
+	return do_mmap(m, pid, page, nr, prot, NULL, 0);
+}
+
+int mm_model_mmap_file(struct mm_model *m, int pid, unsigned int page,
+		       unsigned int nr, vm_flags_t prot, pgoff_t pgoff)
+{
+	return do_mmap(m, pid, page, nr, prot,
+		       (struct file *)&mm_model_file, pgoff);
 }
 
 /* Make VMA boundaries at @start and @end; -ENOMEM on failure, as mainline. */
@@ -898,7 +921,7 @@ static struct vm_area_struct *copy_vma(struct mm_model *m,
 	unsigned long vma_start = vma->vm_start;
 	bool faulted_in_anon_vma = true, left, right;
 
-	if (!vma->anon_vma) {
+	if (!vma->vm_file && !vma->anon_vma) {
 		pgoff = addr >> PAGE_SHIFT;
 		faulted_in_anon_vma = false;
 	}
@@ -917,10 +940,12 @@ static struct vm_area_struct *copy_vma(struct mm_model *m,
 			next = NULL;
 	}
 	/* can_vma_merge_left()/right(), each neighbour checked as mainline. */
-	left = prev && flags_pgoff_mergeable(prev, addr, vma->vm_flags, pgoff) &&
+	left = prev && flags_pgoff_mergeable(prev, addr, vma->vm_flags,
+					     vma->vm_file, pgoff) &&
 	       anon_vmas_mergeable(vma->anon_vma, prev->anon_vma, prev);
 	right = next && next->vm_start == addr + len &&
 		next->vm_flags == vma->vm_flags &&
+		next->vm_file == vma->vm_file &&
 		next->vm_pgoff == pgoff + (len >> PAGE_SHIFT) &&
 		anon_vmas_mergeable(vma->anon_vma, next->anon_vma, next);
 	if (left && right && !anon_vmas_mergeable(prev->anon_vma,
@@ -1203,6 +1228,9 @@ static int uffd_move_page(struct mm_model *m, struct mm_struct *mm,
 
 	if (!dst_vma || !src_vma)
 		return -ENOENT;
+	/* validate_move_areas(): both must be anonymous VMAs. */
+	if (dst_vma->vm_file || src_vma->vm_file)
+		return -EINVAL;
 	spte = model_pte(mm, src);
 	dpte = model_pte(mm, dst);
 	if (dpte->kind != MM_PTE_NONE)

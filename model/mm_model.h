@@ -129,6 +129,13 @@ static inline unsigned int mm_model_page(unsigned long address)
 int mm_model_spawn(struct mm_model *m);
 int mm_model_mmap(struct mm_model *m, int pid, unsigned int page,
 		  unsigned int nr, vm_flags_t prot);
+/*
+ * A private mapping of the model's one file from @pgoff: reads see zeroes
+ * as of an anonymous VMA, a write copies into an anonymous folio; only the
+ * merge rules and the folios' index (from @pgoff, not the address) differ.
+ */
+int mm_model_mmap_file(struct mm_model *m, int pid, unsigned int page,
+		       unsigned int nr, vm_flags_t prot, pgoff_t pgoff);
 int mm_model_munmap(struct mm_model *m, int pid, unsigned int page,
 		    unsigned int nr);
 int mm_model_mprotect(struct mm_model *m, int pid, unsigned int page,

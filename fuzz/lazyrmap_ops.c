@@ -414,7 +414,10 @@ static void add_counts(struct lz_result *res, struct mm_model *m)
  * machine only, whose other pages read as zeroes there but are ptes all
  * the same; UFFDIO_MOVE onto them fails with -EEXIST in that machine
  * only, as it would in the kernel, and moving them from there moves
- * zeroes in one machine only. Such a move is not compared: skipped.
+ * zeroes in one machine only. (The oracle has already seen that such a
+ * page reads the same in both.) The move is cut short before the first
+ * page where the machines differ so: how many pages agree, or -1 if the
+ * operation is no uffd-move.
  */
 static bool populated_differs(struct mm_model *off, struct mm_model *on,
 			      int pid, unsigned int page)
@@ -424,20 +427,20 @@ static bool populated_differs(struct mm_model *off, struct mm_model *on,
 	       (on->proc[pid].pte[page].kind == MM_PTE_NONE);
 }
 
-static bool uffd_move_differs(struct mm_model *off, struct mm_model *on,
-			      const uint8_t *b, unsigned long opno)
+static int uffd_move_agreed(struct mm_model *off, struct mm_model *on,
+			    const uint8_t *b, unsigned long opno)
 {
 	struct lz_op_args a;
 	unsigned int i;
 
 	decode(off, b, opno, &a);
 	if (a.op != LZ_UFFD_MOVE || a.pid < 0)
-		return false;
+		return -1;
 	for (i = 0; i < a.nr; i++)
 		if (populated_differs(off, on, a.pid, a.page + i) ||
 		    populated_differs(off, on, a.pid, a.page2 + i))
-			return true;
-	return false;
+			break;
+	return i;
 }
 
 int lz_run(const uint8_t *data, size_t size, FILE *trace,
@@ -460,10 +463,14 @@ int lz_run(const uint8_t *data, size_t size, FILE *trace,
 		return report(out, 0, "cannot start process 0");
 
 	for (pos = 1; pos + LZ_OP_BYTES <= size; pos += LZ_OP_BYTES, opno++) {
-		if (!solo && uffd_move_differs(&off, &on, data + pos, opno)) {
+		int agreed = solo ? -1 : uffd_move_agreed(&off, &on, data + pos, opno);
+
+		if (!agreed) {
 			if (trace)
-				fprintf(trace, "#%lu skipped: a uffd-move onto pages populated in one machine only\n",
+				fprintf(trace, "#%lu skipped: a uffd-move of a page populated in one machine only\n",
 					opno);
+			if (res)
+				res->moves_skipped++;
 			continue;
 		}
 		for (i = solo ? 1 : 0; i < 2; i++) {
@@ -472,6 +479,8 @@ int lz_run(const uint8_t *data, size_t size, FILE *trace,
 			int r;
 
 			decode(m, data + pos, opno, &a);
+			if (agreed > 0 && (unsigned int)agreed < a.nr)
+				a.nr = agreed;
 			sysctl_anon_vma_lazy = m->lazy;
 			r = apply(m, &a, solo);
 			if (a.op != LZ_FAIL_NTH)

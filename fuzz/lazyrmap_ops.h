@@ -17,6 +17,8 @@ struct lz_result {
 	unsigned long ops;
 	unsigned long walks, visits, migrated, reclaimed, swapins, cows;
 	unsigned long ksm_merged, moved, forks, lazy_roots, enomem;
+	/* uffd-moves not compared: see uffd_move_agreed(). */
+	unsigned long moves_skipped;
 };
 
 /*

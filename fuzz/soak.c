@@ -139,9 +139,9 @@ int main(int argc, char **argv)
 	}
 	printf("lazyrmap_soak: %lu inputs, %lu operations, 0 divergences in %.0f s\n",
 	       inputs, res.ops, now() - start);
-	printf("lazyrmap_soak: %lu walks, %lu visits, %lu migrations, %lu reclaims, %lu swap-ins, %lu COW copies, %lu KSM merges, %lu moves, %lu forks, %lu lazy roots, %lu ENOMEM\n",
+	printf("lazyrmap_soak: %lu walks, %lu visits, %lu migrations, %lu reclaims, %lu swap-ins, %lu COW copies, %lu KSM merges, %lu moves, %lu forks, %lu lazy roots, %lu ENOMEM, %lu uffd-moves skipped\n",
 	       res.walks, res.visits, res.migrated, res.reclaimed, res.swapins,
 	       res.cows, res.ksm_merged, res.moved, res.forks, res.lazy_roots,
-	       res.enomem);
+	       res.enomem, res.moves_skipped);
 	return 0;
 }

@@ -1039,9 +1039,18 @@ static int move_vma(struct mm_model *m, struct vm_area_struct *vma,
 		return -ENOMEM;
 	move_page_tables(vma, old, new_vma, new, len, need_rmap_locks);
 	m->moved++;
-	if (dontunmap)
-		return 0;
-	return do_munmap(m, mm, old, old + len);
+	if (!dontunmap)
+		return do_munmap(m, mm, old, old + len);
+	/*
+	 * move_vma(): an old VMA that was all moved keeps no anon state, and
+	 * an anonymous one is unfaulted again, pgoff from its address.
+	 */
+	if (vma->vm_start == old && vma->vm_end == old + len) {
+		unlink_anon_vmas(vma);
+		if (!vma->vm_file)
+			vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
+	}
+	return 0;
 }
 
 /*

@@ -704,6 +704,119 @@ TEST_F_TIMEOUT(swap, private_file_copies, 180)
 	close(fd);
 }
 
+/*
+ * A debugger's write into a program's text: /proc/self/mem forces a copy
+ * (FOLL_FORCE) of pages of a read-only private file mapping, whose VMA
+ * then gets a root. Moved by mremap(), forked, written again, migrated and
+ * reclaimed, the copies keep their words, the other pages the file's, in
+ * parent and child, and the file does not change.
+ */
+static int poked_bad(char *p, int nr, int tag)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (*(__u64 *)(p + i * psize()) != word(i % 2 ? 70 : tag, i))
+			return i;
+	return -1;
+}
+
+static int poke(int mem, char *p, int nr, int tag)
+{
+	__u64 w;
+	int i;
+
+	for (i = 0; i < nr; i += 2) {
+		w = word(tag, i);
+		if (pwrite(mem, &w, sizeof(w), (off_t)(unsigned long)(p + i * psize())) !=
+		    sizeof(w))
+			return -errno;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(swap, poked_read_only_file_mapping, 180)
+{
+	int nr = 32, i, fd, mem, home = -1, swapped = 0, status, pipes[2];
+	long roots = vm_event("anon_lazy_root_alloc") +
+		     vm_event("anon_lazy_root_reuse");
+	bool numa = !access("/sys/devices/system/node/node1", F_OK);
+	char *p, *dst, *moved;
+	void **pages;
+	pid_t child;
+	__u64 w;
+
+	fd = memfd_create("anon_vma_lazy_text", 0);
+	if (fd < 0)
+		SKIP(return, "memfd_create: %s", strerror(errno));
+	ASSERT_EQ(ftruncate(fd, nr * psize()), 0);
+	for (i = 0; i < nr; i++) {
+		w = word(70, i);
+		ASSERT_EQ(pwrite(fd, &w, sizeof(w), i * psize()), sizeof(w));
+	}
+	p = mmap(NULL, nr * psize(), PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	mem = open("/proc/self/mem", O_RDWR);
+	if (mem < 0)
+		SKIP(return, "/proc/self/mem: %s", strerror(errno));
+	ASSERT_EQ(poke(mem, p, nr, 71), 0);
+	ASSERT_EQ(poked_bad(p, nr, 71), -1);
+	roots = vm_event("anon_lazy_root_alloc") +
+		vm_event("anon_lazy_root_reuse") - roots;
+	TH_LOG("%ld lazy roots made or reused", roots);
+	if (read_long("/proc/sys/vm/anon_vma_lazy") == 1)
+		EXPECT_EQ(roots, 1);
+
+	dst = mmap(NULL, (nr + 4) * psize(), PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(dst, MAP_FAILED);
+	moved = mremap(p, nr * psize(), nr * psize(),
+		       MREMAP_MAYMOVE | MREMAP_FIXED, dst + 2 * psize());
+	ASSERT_EQ(moved, dst + 2 * psize());
+	ASSERT_EQ(poked_bad(moved, nr, 71), -1);
+
+	ASSERT_EQ(pipe(pipes), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		char go;
+
+		if (read(pipes[0], &go, 1) != 1)
+			_exit(1);
+		_exit(poked_bad(moved, nr, 71) == -1 ? 0 : 2);
+	}
+	/* New copies of the parent's own, which reclaim may take. */
+	ASSERT_EQ(poke(mem, moved, nr, 72), 0);
+	if (numa) {
+		pages = calloc(nr, sizeof(*pages));
+		ASSERT_NE(pages, NULL);
+		for (i = 0; i < nr; i++)
+			pages[i] = moved + i * psize();
+		ASSERT_EQ(syscall(SYS_move_pages, 0, 1, pages, NULL, &home, 0), 0);
+		ASSERT_GE(home, 0);
+		EXPECT_EQ(move_all(pages, nr, !home), nr);
+		free(pages);
+	}
+	madvise(moved, nr * psize(), MADV_PAGEOUT);
+	for (i = 0; i < nr; i += 2)
+		swapped += !!(pagemap_of(moved + i * psize()) & PM_SWAP);
+	TH_LOG("%d of the parent's %d copies swapped out", swapped, nr / 2);
+	if (has_swap())
+		EXPECT_EQ(swapped, nr / 2);
+	ASSERT_EQ(poked_bad(moved, nr, 72), -1);
+
+	ASSERT_EQ(write(pipes[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	for (i = 0; i < nr; i++) {
+		ASSERT_EQ(pread(fd, &w, sizeof(w), i * psize()), sizeof(w));
+		ASSERT_EQ(w, word(70, i));
+	}
+	close(mem);
+	munmap(dst, (nr + 4) * psize());
+	close(fd);
+}
+
 /* Compaction moves (migrates) pages: the data must follow, PFN or not. */
 TEST(compaction_migrates)
 {
@@ -1115,6 +1228,46 @@ TEST_F_TIMEOUT(ksm, merge_and_unmerge, 240)
 		EXPECT_EQ(p[i * psize() + 9], 0x5a);
 out:
 	munmap(p, nr * psize());
+}
+
+/*
+ * KSM merges the copies that writes into a private file mapping made (a
+ * VMA with a file and a lazy root), and a write unmerges one; the file
+ * keeps its own words.
+ */
+TEST_F_TIMEOUT(ksm, private_file_copies_merge, 240)
+{
+	int nr = 32, i, fd;
+	char *p;
+	__u64 w;
+
+	fd = memfd_create("anon_vma_lazy_ksm", 0);
+	if (fd < 0)
+		SKIP(return, "memfd_create: %s", strerror(errno));
+	ASSERT_EQ(ftruncate(fd, nr * psize()), 0);
+	for (i = 0; i < nr; i++) {
+		w = word(80, i);
+		ASSERT_EQ(pwrite(fd, &w, sizeof(w), i * psize()), sizeof(w));
+	}
+	p = mmap(NULL, nr * psize(), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	for (i = 0; i < nr; i++)
+		memset(p + i * psize(), 0x5a, psize());
+	ASSERT_EQ(madvise(p, nr * psize(), MADV_MERGEABLE), 0);
+	EXPECT_EQ(ksm_wait(nr), nr);
+	p[0] = 0x11;
+	EXPECT_EQ(p[0], 0x11);
+	for (i = 1; i < nr; i++)
+		EXPECT_EQ(p[i * psize() + 7], 0x5a);
+	EXPECT_EQ(madvise(p, nr * psize(), MADV_UNMERGEABLE), 0);
+	for (i = 1; i < nr; i++)
+		EXPECT_EQ(p[i * psize() + 9], 0x5a);
+	for (i = 0; i < nr; i++) {
+		ASSERT_EQ(pread(fd, &w, sizeof(w), i * psize()), sizeof(w));
+		ASSERT_EQ(w, word(80, i));
+	}
+	munmap(p, nr * psize());
+	close(fd);
 }
 
 /*

@@ -36,10 +36,13 @@ for sw in $(echo "$LAZYRMAP_SWITCH" | tr , " "); do
 		[ $rc -ge 124 ] && echo "FAILDETAIL $sw $label: exit $rc (timeout or signal)"
 		if [ -n "$LAZYRMAP_VERBOSE" ]; then
 			sed "s/^/OUT $sw $label: /" /tmp/out
-		elif [ "$fail" -gt 0 ]; then
+		elif [ "$fail" -gt 0 ] && grep -q -E '^(ok|not ok) ' /tmp/out; then
 			# What a failed test said, for a failure that does not repeat.
 			grep -E '^#' /tmp/out | grep -v -E '^# +(RUN|OK) ' | tail -20 |
 				sed "s/^/FAILOUT $sw $label: /"
+		elif [ "$fail" -gt 0 ]; then
+			# No TAP (uffd-unit-tests, ksm_tests): its last words.
+			tail -20 /tmp/out | sed "s/^/FAILOUT $sw $label: /"
 		fi
 	done
 done

@@ -116,7 +116,9 @@ LT_CASE(shareable_refuses_raw_pfn_mappings)
 
 	for (i = 0; i < ARRAY_SIZE(raw); i++) {
 		special = lt_vma(t, mm, LT_PAGE(100 * i + 100), LT_PAGE(100 * i + 104));
-		special->vm_flags |= raw[i];
+		mmap_write_lock(mm);
+		vm_flags_set(special, raw[i]);
+		mmap_write_unlock(mm);
 		LT_NULL(t, anon_vma_lazy_shareable(a, special));
 		/* Private, so its COW copies still get a root: its own. */
 		LT_TRUE(t, lt_fault(t, special) != root);

@@ -127,7 +127,7 @@ static void proc_init(struct proc *p, int nr)
 		vma->vm_start = (unsigned long)(1 + i * (VMA_PAGES + 1)) << PAGE_SHIFT;
 		vma->vm_end = vma->vm_start + (VMA_PAGES << PAGE_SHIFT);
 		vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
-		vma->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE;
+		vm_flags_init(vma, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE);
 		list_add_tail(&vma->vm_list, &p->mm.mmap);
 		p->mm.map_count++;
 		p->vma[i] = vma;

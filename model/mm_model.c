@@ -92,7 +92,7 @@ static struct vm_area_struct *vm_area_dup(struct mm_model *m,
 
 	vma->vm_start = orig->vm_start;
 	vma->vm_end = orig->vm_end;
-	vma->vm_flags = orig->vm_flags;
+	vm_flags_init(vma, orig->vm_flags);
 	vma->vm_pgoff = orig->vm_pgoff;
 	vma->vm_file = orig->vm_file;
 	vma->anon_vma = orig->anon_vma;
@@ -852,8 +852,8 @@ int mm_model_mprotect(struct mm_model *m, int pid, unsigned int page,
 		goto out;
 	for (address = start; address < end; address = vma->vm_end) {
 		vma = find_vma_at(&proc->mm, address);
-		vma->vm_flags = (vma->vm_flags & ~VM_ACCESS_FLAGS) |
-				(prot & VM_ACCESS_FLAGS);
+		vm_flags_reset(vma, (vma->vm_flags & ~VM_ACCESS_FLAGS) |
+				    (prot & VM_ACCESS_FLAGS));
 	}
 	for (address = start; address < end; address = vma->vm_end)
 		vma = try_merge(m, find_vma_at(&proc->mm, address));

@@ -104,7 +104,7 @@ struct vm_area_struct *lt_vma(struct lt *t, struct mm_struct *mm,
 	vma->vm_start = start;
 	vma->vm_end = end;
 	vma->vm_pgoff = start >> PAGE_SHIFT;
-	vma->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE;
+	vm_flags_init(vma, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE);
 	INIT_LIST_HEAD(&vma->anon_vma_chain);
 	list_for_each_entry(pos, &mm->mmap, vm_list)
 		if (pos->vm_start >= end)
@@ -122,7 +122,8 @@ struct vm_area_struct *lt_vma_dup(struct lt *t, struct vm_area_struct *vma,
 	struct vm_area_struct *new = malloc(sizeof(*new));
 
 	cr_assert_not_null(new);
-	*new = *vma;
+	/* As vm_area_dup() does: vm_flags is read-only to assignment. */
+	memcpy(new, vma, sizeof(*new));
 	new->vm_mm = mm;
 	INIT_LIST_HEAD(&new->anon_vma_chain);
 	if (mm == vma->vm_mm) {

@@ -100,7 +100,7 @@ static struct vm_area_struct *vma_new(struct mm_struct *mm, unsigned long start,
 	vma->vm_start = start;
 	vma->vm_end = end;
 	vma->vm_pgoff = pgoff;
-	vma->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE;
+	vm_flags_init(vma, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE);
 	INIT_LIST_HEAD(&vma->anon_vma_chain);
 	INIT_LIST_HEAD(&vma->vm_list);
 	return vma;

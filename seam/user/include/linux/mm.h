@@ -30,19 +30,25 @@
 /* vm_flags is written through these in the kernel, under mmap_lock. */
 static inline void vm_flags_init(struct vm_area_struct *vma, vm_flags_t flags)
 {
-	vma->vm_flags = flags;
+	vma->__vm_flags = flags;
+}
+
+static inline void vm_flags_reset(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	mmap_assert_write_locked(vma->vm_mm);
+	vma->__vm_flags = flags;
 }
 
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	mmap_assert_write_locked(vma->vm_mm);
-	vma->vm_flags |= flags;
+	vma->__vm_flags |= flags;
 }
 
 static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	mmap_assert_write_locked(vma->vm_mm);
-	vma->vm_flags &= ~flags;
+	vma->__vm_flags &= ~flags;
 }
 
 static inline bool vma_is_anonymous(struct vm_area_struct *vma)

@@ -35,7 +35,11 @@ struct vm_area_struct {
 	unsigned long vm_start;
 	unsigned long vm_end;
 	struct mm_struct *vm_mm;
-	vm_flags_t vm_flags;
+	/* Read-only, as in the kernel: written through vm_flags_*() only. */
+	union {
+		const vm_flags_t vm_flags;
+		vm_flags_t __vm_flags;
+	};
 	/* The model's link in mm->mmap. */
 	struct list_head vm_list;
 	/* Chains of a regular VMA; a lazy VMA's link on its root. */

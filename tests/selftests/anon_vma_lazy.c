@@ -615,6 +615,53 @@ TEST(fork_family_past_its_cap)
 	munmap(area, len);
 }
 
+/* A memfd of @nr pages, each holding @tag's word; -1 if there is none. */
+static int memfd_of_words(const char *name, int nr, int tag)
+{
+	int fd = memfd_create(name, 0), i;
+	__u64 w;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < nr; i++) {
+		w = word(tag, i);
+		if (pwrite(fd, &w, sizeof(w), i * psize()) != sizeof(w)) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* The first page of the file not holding @tag's word, or -1. */
+static int file_bad(int fd, int nr, int tag)
+{
+	__u64 w;
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (pread(fd, &w, sizeof(w), i * psize()) != sizeof(w) ||
+		    w != word(tag, i))
+			return i;
+	return -1;
+}
+
+/* Move the @nr pages at @p to the node the first is not on: how many moved. */
+static int move_to_other_node(char *p, int nr)
+{
+	void **pages = calloc(nr, sizeof(*pages));
+	int i, home = -1, moved = -1;
+
+	if (!pages)
+		return -1;
+	for (i = 0; i < nr; i++)
+		pages[i] = p + i * psize();
+	if (!syscall(SYS_move_pages, 0, 1, pages, NULL, &home, 0) && home >= 0)
+		moved = move_all(pages, nr, !home);
+	free(pages);
+	return moved;
+}
+
 /*
  * A private file mapping (of a memfd) whose first half is written: those
  * copies are anonymous folios in a VMA with a file, the second half the
@@ -636,25 +683,18 @@ static int private_file_bad(char *p, int nr, int parent_tag)
 
 TEST_F_TIMEOUT(swap, private_file_copies, 180)
 {
-	int nr = SHARED_REGIONS * SHARED_PAGES, i, fd, home = -1, swapped = 0;
+	int nr = SHARED_REGIONS * SHARED_PAGES, i, fd, swapped = 0;
 	int pipes[2], status;
 	long roots = vm_event("anon_lazy_root_alloc") +
 		     vm_event("anon_lazy_root_reuse");
 	bool numa = !access("/sys/devices/system/node/node1", F_OK);
-	void **pages;
-	__u64 w;
 	char *p;
 	pid_t child;
 	char go;
 
-	fd = memfd_create("anon_vma_lazy", 0);
+	fd = memfd_of_words("anon_vma_lazy", nr, 60);
 	if (fd < 0)
 		SKIP(return, "memfd_create: %s", strerror(errno));
-	ASSERT_EQ(ftruncate(fd, nr * psize()), 0);
-	for (i = 0; i < nr; i++) {
-		w = word(60, i);
-		ASSERT_EQ(pwrite(fd, &w, sizeof(w), i * psize()), sizeof(w));
-	}
 	p = mmap(NULL, nr * psize(), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(p, MAP_FAILED);
 	ASSERT_EQ(first_bad(p, nr, 60), -1);
@@ -675,16 +715,8 @@ TEST_F_TIMEOUT(swap, private_file_copies, 180)
 	}
 	fill(p, nr / 4, 62);
 
-	if (numa) {
-		pages = calloc(nr, sizeof(*pages));
-		ASSERT_NE(pages, NULL);
-		for (i = 0; i < nr; i++)
-			pages[i] = p + i * psize();
-		ASSERT_EQ(syscall(SYS_move_pages, 0, 1, pages, NULL, &home, 0), 0);
-		ASSERT_GE(home, 0);
-		EXPECT_EQ(move_all(pages, nr, !home), nr);
-		free(pages);
-	}
+	if (numa)
+		EXPECT_EQ(move_to_other_node(p, nr), nr);
 	madvise(p, nr / 4 * psize(), MADV_PAGEOUT);
 	for (i = 0; i < nr / 4; i++)
 		swapped += !!(pagemap_of(p + i * psize()) & PM_SWAP);
@@ -696,10 +728,7 @@ TEST_F_TIMEOUT(swap, private_file_copies, 180)
 	ASSERT_EQ(write(pipes[1], "g", 1), 1);
 	ASSERT_EQ(waitpid(child, &status, 0), child);
 	EXPECT_EQ(WEXITSTATUS(status), 0);
-	for (i = 0; i < nr; i++) {
-		ASSERT_EQ(pread(fd, &w, sizeof(w), i * psize()), sizeof(w));
-		ASSERT_EQ(w, word(60, i));
-	}
+	ASSERT_EQ(file_bad(fd, nr, 60), -1);
 	munmap(p, nr * psize());
 	close(fd);
 }
@@ -737,23 +766,16 @@ static int poke(int mem, char *p, int nr, int tag)
 
 TEST_F_TIMEOUT(swap, poked_read_only_file_mapping, 180)
 {
-	int nr = 32, i, fd, mem, home = -1, swapped = 0, status, pipes[2];
+	int nr = 32, i, fd, mem, swapped = 0, status, pipes[2];
 	long roots = vm_event("anon_lazy_root_alloc") +
 		     vm_event("anon_lazy_root_reuse");
 	bool numa = !access("/sys/devices/system/node/node1", F_OK);
 	char *p, *dst, *moved;
-	void **pages;
 	pid_t child;
-	__u64 w;
 
-	fd = memfd_create("anon_vma_lazy_text", 0);
+	fd = memfd_of_words("anon_vma_lazy_text", nr, 70);
 	if (fd < 0)
 		SKIP(return, "memfd_create: %s", strerror(errno));
-	ASSERT_EQ(ftruncate(fd, nr * psize()), 0);
-	for (i = 0; i < nr; i++) {
-		w = word(70, i);
-		ASSERT_EQ(pwrite(fd, &w, sizeof(w), i * psize()), sizeof(w));
-	}
 	p = mmap(NULL, nr * psize(), PROT_READ, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(p, MAP_FAILED);
 	mem = open("/proc/self/mem", O_RDWR);
@@ -787,16 +809,8 @@ TEST_F_TIMEOUT(swap, poked_read_only_file_mapping, 180)
 	}
 	/* New copies of the parent's own, which reclaim may take. */
 	ASSERT_EQ(poke(mem, moved, nr, 72), 0);
-	if (numa) {
-		pages = calloc(nr, sizeof(*pages));
-		ASSERT_NE(pages, NULL);
-		for (i = 0; i < nr; i++)
-			pages[i] = moved + i * psize();
-		ASSERT_EQ(syscall(SYS_move_pages, 0, 1, pages, NULL, &home, 0), 0);
-		ASSERT_GE(home, 0);
-		EXPECT_EQ(move_all(pages, nr, !home), nr);
-		free(pages);
-	}
+	if (numa)
+		EXPECT_EQ(move_to_other_node(moved, nr), nr);
 	madvise(moved, nr * psize(), MADV_PAGEOUT);
 	for (i = 0; i < nr; i += 2)
 		swapped += !!(pagemap_of(moved + i * psize()) & PM_SWAP);
@@ -808,10 +822,7 @@ TEST_F_TIMEOUT(swap, poked_read_only_file_mapping, 180)
 	ASSERT_EQ(write(pipes[1], "g", 1), 1);
 	ASSERT_EQ(waitpid(child, &status, 0), child);
 	EXPECT_EQ(WEXITSTATUS(status), 0);
-	for (i = 0; i < nr; i++) {
-		ASSERT_EQ(pread(fd, &w, sizeof(w), i * psize()), sizeof(w));
-		ASSERT_EQ(w, word(70, i));
-	}
+	ASSERT_EQ(file_bad(fd, nr, 70), -1);
 	close(mem);
 	munmap(dst, (nr + 4) * psize());
 	close(fd);
@@ -1239,16 +1250,10 @@ TEST_F_TIMEOUT(ksm, private_file_copies_merge, 240)
 {
 	int nr = 32, i, fd;
 	char *p;
-	__u64 w;
 
-	fd = memfd_create("anon_vma_lazy_ksm", 0);
+	fd = memfd_of_words("anon_vma_lazy_ksm", nr, 80);
 	if (fd < 0)
 		SKIP(return, "memfd_create: %s", strerror(errno));
-	ASSERT_EQ(ftruncate(fd, nr * psize()), 0);
-	for (i = 0; i < nr; i++) {
-		w = word(80, i);
-		ASSERT_EQ(pwrite(fd, &w, sizeof(w), i * psize()), sizeof(w));
-	}
 	p = mmap(NULL, nr * psize(), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(p, MAP_FAILED);
 	for (i = 0; i < nr; i++)
@@ -1262,10 +1267,7 @@ TEST_F_TIMEOUT(ksm, private_file_copies_merge, 240)
 	EXPECT_EQ(madvise(p, nr * psize(), MADV_UNMERGEABLE), 0);
 	for (i = 1; i < nr; i++)
 		EXPECT_EQ(p[i * psize() + 9], 0x5a);
-	for (i = 0; i < nr; i++) {
-		ASSERT_EQ(pread(fd, &w, sizeof(w), i * psize()), sizeof(w));
-		ASSERT_EQ(w, word(80, i));
-	}
+	ASSERT_EQ(file_bad(fd, nr, 80), -1);
 	munmap(p, nr * psize());
 	close(fd);
 }

@@ -623,6 +623,10 @@ static int memfd_of_words(const char *name, int nr, int tag)
 
 	if (fd < 0)
 		return -1;
+	if (ftruncate(fd, nr * psize())) {
+		close(fd);
+		return -1;
+	}
 	for (i = 0; i < nr; i++) {
 		w = word(tag, i);
 		if (pwrite(fd, &w, sizeof(w), i * psize()) != sizeof(w)) {
